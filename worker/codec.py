@@ -1,0 +1,151 @@
+"""Codec: bytes on the wire to validated values and back, against the contracts in `schemas/`.
+
+Owns orjson and jsonschema. Decoding never raises anything but a `BadInput` subclass for a bad
+record; encoding an event that breaks its own schema is a bug and raises `ContractBroken`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import best_match
+
+from worker.errors import (
+    BadInput,
+    EmptyValue,
+    InvalidUtf8,
+    NewsWorkerError,
+    NotAnObject,
+    NotJson,
+    Oversize,
+    SchemaViolation,
+)
+from worker.pipeline.events import format_time
+
+RAW_ARTICLE = "raw_article.v1"
+NEWS_UPDATE = "news_update.v1"
+DEAD_LETTER = "dead_letter.v1"
+_REASON_MAX = 400
+
+
+class ContractBroken(NewsWorkerError):
+    """The worker built an output value that breaks its own schema: a bug, never bad input."""
+
+
+def _schema_dir() -> Path:
+    """The repo's `schemas/` in a checkout; the copy packed into the wheel otherwise."""
+    checkout = Path(__file__).resolve().parents[1] / "schemas"
+    if (checkout / f"{RAW_ARTICLE}.json").is_file():
+        return checkout
+    return Path(str(resources.files("worker") / "_schemas"))
+
+
+_formats = FormatChecker(formats=())
+
+
+@_formats.checks("date-time", raises=ValueError)
+def _is_rfc3339(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if len(value) < 20 or value[10] not in "Tt ":
+        raise ValueError("not an RFC 3339 date-time")
+    parsed = datetime.fromisoformat(value.replace("z", "Z"))
+    if parsed.tzinfo is None:
+        raise ValueError("RFC 3339 needs a time zone offset or Z")
+    return True
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """The validator of schema `name` (e.g. "raw_article.v1"), loaded once from its file."""
+    schema = orjson.loads((_schema_dir() / f"{name}.json").read_bytes())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=_formats)
+
+
+def _shorten(text: str, limit: int = _REASON_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def schema_error(name: str, value: Any) -> str | None:
+    """A one-line description of the most relevant violation of schema `name`, or None."""
+    error = best_match(validator(name).iter_errors(value))
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+    message = error.schema.get("x-error", error.message) if isinstance(error.schema, dict) else None
+    return _shorten(f"{where}: {message or error.message}")
+
+
+def decode_article(value: bytes | None, max_bytes: int) -> dict[str, Any]:
+    """Turn a record value into a raw article that satisfies raw_article.v1, or raise BadInput."""
+    if not value:
+        raise EmptyValue("record has no value (tombstone or empty)")
+    if len(value) > max_bytes:
+        raise Oversize(f"value is {len(value)} bytes, over the {max_bytes}-byte limit")
+    try:
+        document = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError as utf8:
+            raise InvalidUtf8(f"invalid UTF-8 at byte {utf8.start}: {utf8.reason}") from None
+        raise NotJson(_shorten(f"not JSON: {exc}")) from None
+    if not isinstance(document, dict):
+        raise NotAnObject(f"expected a JSON object, got {type(document).__name__}")
+    problem = schema_error(RAW_ARTICLE, document)
+    if problem is not None:
+        raise SchemaViolation(f"{RAW_ARTICLE}: {problem}")
+    return document
+
+
+def encode_event(event: dict[str, Any]) -> bytes:
+    """Serialise an output event, refusing one that breaks news_update.v1."""
+    problem = schema_error(NEWS_UPDATE, event)
+    if problem is not None:
+        raise ContractBroken(f"{NEWS_UPDATE}: {problem}")
+    return orjson.dumps(event)
+
+
+def dead_letter(
+    error: BadInput,
+    *,
+    value: bytes | None,
+    key: bytes | None,
+    topic: str | None,
+    partition: int | None,
+    offset: int | None,
+    now: datetime,
+    max_value_bytes: int,
+) -> bytes:
+    """A dead_letter.v1 record: the original bytes (a prefix when huge), where they were, why."""
+    original = value or b""
+    kept = original[:max_value_bytes]
+    record = {
+        "schema": DEAD_LETTER,
+        "error_class": error.error_class,
+        "reason": error.reason,
+        "topic": topic,
+        "partition": partition,
+        "offset": offset,
+        "key_b64": None if key is None else base64.b64encode(key).decode("ascii"),
+        "value_b64": None if value is None else base64.b64encode(kept).decode("ascii"),
+        "value_size": len(original),
+        "value_truncated": len(kept) < len(original),
+        "value_sha256": hashlib.sha256(original).hexdigest(),
+        "dead_lettered_at": format_time(now),
+    }
+    return orjson.dumps(record)
+
+
+def decode_json(value: bytes) -> Any:
+    """Plain JSON decode for tools and tests that read our own topics."""
+    return orjson.loads(value)

@@ -1,0 +1,136 @@
+"""The Faust app: topics, the story table and thin agents that hand batches to the stages.
+
+Topology: input topic -> `ingest` (validate, dead-letter, key by story id) -> repartition topic
+-> `process` (core + story table) -> output topic. Acks are manual: an input offset is
+acknowledged only after everything its record caused has been acknowledged by the broker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import faust
+
+from worker.codec import decode_json
+from worker.kafka import tansu
+from worker.kafka.client import faust_credentials
+from worker.kafka.stages import Processor, Router
+from worker.kafka.topics import repartition_topic
+from worker.logs import get_logger
+from worker.settings import Settings
+
+log = get_logger("worker.app")
+HEALTH_INTERVAL_S = 5.0
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def demo_line(event: dict[str, Any]) -> str:
+    """One screen line per event for the demo."""
+    words = (event["headline"] or event["text"]).split()
+    summary = " ".join(words[:14]) + (" …" if len(words) > 14 else "")
+    return (
+        f"{event['type']:<15} v{event['version']} {event['source']:<22} "
+        f"{event['story_id'][:8]} {summary}"
+    )
+
+
+def faust_settings(settings: Settings) -> dict[str, Any]:
+    """Faust configuration for Apache Kafka, with the Tansu overrides when the broker is Tansu."""
+    servers = (settings.bootstrap_servers or "").split(",")
+    conf: dict[str, Any] = {
+        "broker": [f"kafka://{server.strip()}" for server in servers],
+        "broker_credentials": faust_credentials(settings),
+        "broker_session_timeout": settings.session_timeout_s,
+        "broker_heartbeat_interval": max(1.0, settings.session_timeout_s / 10),
+        "broker_commit_interval": 1.0,
+        "consumer_auto_offset_reset": "earliest",
+        "processing_guarantee": "at_least_once",
+        "producer_acks": -1,
+        "producer_max_request_size": settings.max_value_bytes + 64 * 1024,
+        "consumer_max_fetch_size": settings.max_value_bytes + 64 * 1024,
+        "topic_partitions": settings.partitions,
+        "topic_replication_factor": settings.replication_factor,
+        "store": settings.store,
+        "datadir": str(Path(settings.data_dir) / settings.group_id),
+        "web_enabled": False,
+    }
+    if settings.broker_flavor == "tansu":
+        conf.update(tansu.faust_overrides())
+    return conf
+
+
+def _raw_topic(app: faust.App, name: str, settings: Settings, **extra: Any) -> faust.TopicT:
+    return app.topic(
+        name, key_serializer="raw", value_serializer="raw", partitions=settings.partitions, **extra
+    )
+
+
+def create_app(
+    settings: Settings, demo_lines: Iterable[bytes] = (), *, demo_tail: bool = False
+) -> faust.App:
+    """Build the worker's Faust app.
+
+    `demo_lines` are replayed into the input topic once the worker is ready; `demo_tail` adds an
+    agent that prints every published event, as a downstream consumer would see it.
+    """
+    started = time.monotonic()
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    app = faust.App(settings.group_id, **faust_settings(settings))
+    raw = _raw_topic(app, settings.input_topic, settings)
+    by_story = _raw_topic(app, repartition_topic(settings), settings, internal=True)
+    updates = _raw_topic(app, settings.output_topic, settings)
+    deadletters = _raw_topic(app, settings.deadletter_topic, settings)
+    stories = app.Table(
+        "stories", partitions=settings.partitions, key_type=str, use_partitioner=True
+    )
+    router = Router(settings, by_story, deadletters, utcnow)
+    processor = Processor(settings, stories, updates, deadletters, utcnow)
+    within = settings.batch_within_ms / 1000
+
+    @app.agent(raw, name="ingest")
+    async def ingest(stream: faust.StreamT) -> None:
+        async for events in stream.noack_take(settings.batch_size, within=within):
+            await router.route(events)
+            for event in events:
+                await stream.ack(event)
+
+    @app.agent(by_story, name="process")
+    async def process(stream: faust.StreamT) -> None:
+        async for events in stream.noack_take(settings.batch_size, within=within):
+            await processor.process(events)
+            for event in events:
+                await stream.ack(event)
+
+    @app.task
+    async def announce_ready() -> None:
+        log.info(
+            "worker.ready",
+            seconds=round(time.monotonic() - started, 2),
+            broker=settings.bootstrap_servers,
+            group=settings.group_id,
+        )
+        for line in demo_lines:
+            await raw.send(value=line)
+
+    if demo_tail:
+
+        @app.agent(updates, name="demo-tail")
+        async def tail(stream: faust.StreamT) -> None:
+            async for value in stream:
+                print(demo_line(decode_json(value)), flush=True)
+
+    if settings.health_file:
+        health = Path(settings.health_file)
+
+        @app.timer(HEALTH_INTERVAL_S, on_leader=False)
+        async def heartbeat() -> None:
+            health.touch()
+
+    return app

@@ -1,0 +1,133 @@
+"""The two stream stages between the Faust agents and the pure core.
+
+`Router` validates raw records and repartitions them by story id (bad ones to the dead-letter
+topic); `Processor` runs the core for each story against its table state. Both publish a whole
+batch, wait until the broker has acknowledged every record, and only then let the agent ack the
+input offsets; the processor writes story state after that acknowledgement too, so a crash in
+between re-emits the same event ids instead of dropping them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import ChainMap
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from faust.types import EventT, TopicT
+
+from worker.codec import dead_letter, decode_article, decode_json, encode_event
+from worker.errors import BadInput, InternalError
+from worker.logs import get_logger
+from worker.pipeline import process_article
+from worker.pipeline.story import story_id
+from worker.settings import Settings
+
+log = get_logger("worker.stages")
+Clock = Callable[[], datetime]
+
+
+class _Publisher:
+    def __init__(self, settings: Settings, deadletters: TopicT, clock: Clock) -> None:
+        self.settings = settings
+        self.deadletters = deadletters
+        self.clock = clock
+        self.pending: list[Awaitable[Any]] = []
+
+    async def send(self, topic: TopicT, key: bytes | None, value: bytes) -> None:
+        self.pending.append(await topic.send(key=key, value=value, force=True))
+
+    async def reject(self, event: EventT, error: BadInput) -> None:
+        message = event.message
+        log.warning(
+            "article.rejected",
+            error_class=error.error_class,
+            reason=error.reason,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+        )
+        record = dead_letter(
+            error,
+            value=message.value,
+            key=message.key,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            now=self.clock(),
+            max_value_bytes=self.settings.deadletter_max_value_bytes,
+        )
+        await self.send(self.deadletters, message.key, record)
+
+    async def flush(self) -> None:
+        """Wait until the broker has acknowledged everything sent since the last flush."""
+        pending, self.pending = self.pending, []
+        if pending:
+            await asyncio.gather(*pending)
+
+
+class Router(_Publisher):
+    """Stage 1: validate raw articles and key them by story id; the crawler's key is not trusted."""
+
+    def __init__(
+        self, settings: Settings, by_story: TopicT, deadletters: TopicT, clock: Clock
+    ) -> None:
+        super().__init__(settings, deadletters, clock)
+        self.by_story = by_story
+
+    async def route(self, events: Sequence[EventT]) -> None:
+        for event in events:
+            try:
+                article = decode_article(event.message.value, self.settings.max_value_bytes)
+            except BadInput as error:
+                await self.reject(event, error)
+                continue
+            key = story_id(article["url"]).encode("ascii")
+            await self.send(self.by_story, key, event.message.value)
+        await self.flush()
+
+
+class Processor(_Publisher):
+    """Stage 2: one story's crawls against its state, in order; events out, state written last."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        stories: MutableMapping[str, Any],
+        updates: TopicT,
+        deadletters: TopicT,
+        clock: Clock,
+    ) -> None:
+        super().__init__(settings, deadletters, clock)
+        self.stories = stories
+        self.updates = updates
+
+    async def process(self, events: Sequence[EventT]) -> None:
+        now = self.clock()
+        writes: dict[str, Any] = {}
+        state = ChainMap(writes, self.stories)
+        for event in events:
+            try:
+                outcome = process_article(decode_json(event.message.value), state, now)
+            except BadInput as error:
+                await self.reject(event, error)
+                continue
+            except Exception as exc:  # a bug must not lose the record nor stop the stream
+                log.exception("article.failed", offset=event.message.offset)
+                await self.reject(event, InternalError(f"{type(exc).__name__}: {exc}"))
+                continue
+            key = outcome.story_id.encode("ascii")
+            for update in outcome.events:
+                await self.send(self.updates, key, encode_event(update))
+                log.info(
+                    "update.published",
+                    type=update["type"],
+                    story_id=update["story_id"],
+                    update_id=update["update_id"],
+                    version=update["version"],
+                )
+            writes.update(outcome.state_writes)
+        await self.flush()
+        for story, value in writes.items():
+            self.stories[story] = value
