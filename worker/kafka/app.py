@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import faust
+from mode import CrashingSupervisor
 
 from worker.codec import decode_json
 from worker.kafka import tansu
@@ -41,6 +42,12 @@ def demo_line(event: dict[str, Any]) -> str:
     )
 
 
+def max_record_bytes(settings: Settings) -> int:
+    """The largest record we produce: a repartitioned input value or a dead letter (base64)."""
+    dead_letter = settings.deadletter_max_value_bytes * 4 // 3 + 8 * 1024
+    return max(settings.max_value_bytes, dead_letter) + 64 * 1024
+
+
 def faust_settings(settings: Settings) -> dict[str, Any]:
     """Faust configuration for Apache Kafka, with the Tansu overrides when the broker is Tansu."""
     servers = (settings.bootstrap_servers or "").split(",")
@@ -53,7 +60,7 @@ def faust_settings(settings: Settings) -> dict[str, Any]:
         "consumer_auto_offset_reset": "earliest",
         "processing_guarantee": "at_least_once",
         "producer_acks": -1,
-        "producer_max_request_size": settings.max_value_bytes + 64 * 1024,
+        "producer_max_request_size": max_record_bytes(settings),
         "consumer_max_fetch_size": settings.max_value_bytes + 64 * 1024,
         "topic_partitions": settings.partitions,
         "topic_replication_factor": settings.replication_factor,
@@ -94,14 +101,16 @@ def create_app(
     processor = Processor(settings, stories, updates, deadletters, utcnow)
     within = settings.batch_within_ms / 1000
 
-    @app.agent(raw, name="ingest")
+    # An agent that raises (the broker refused a record, a bug in a stage) stops the whole
+    # worker: its un-acked batch is re-read after the restart instead of stalling the stream.
+    @app.agent(raw, name="ingest", supervisor_strategy=CrashingSupervisor)
     async def ingest(stream: faust.StreamT) -> None:
         async for events in stream.noack_take(settings.batch_size, within=within):
             await router.route(events)
             for event in events:
                 await stream.ack(event)
 
-    @app.agent(by_story, name="process")
+    @app.agent(by_story, name="process", supervisor_strategy=CrashingSupervisor)
     async def process(stream: faust.StreamT) -> None:
         async for events in stream.noack_take(settings.batch_size, within=within):
             await processor.process(events)

@@ -26,6 +26,8 @@ from worker.settings import Settings
 
 log = get_logger("worker.stages")
 Clock = Callable[[], datetime]
+ORIGIN_HEADER = "news-worker-origin"
+ORIGIN_KEY_HEADER = "news-worker-origin-key"
 
 
 class _Publisher:
@@ -35,36 +37,64 @@ class _Publisher:
         self.clock = clock
         self.pending: list[Awaitable[Any]] = []
 
-    async def send(self, topic: TopicT, key: bytes | None, value: bytes) -> None:
-        self.pending.append(await topic.send(key=key, value=value, force=True))
+    async def send(
+        self,
+        topic: TopicT,
+        key: bytes | None,
+        value: bytes,
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> None:
+        self.pending.append(await topic.send(key=key, value=value, headers=headers, force=True))
 
     async def reject(self, event: EventT, error: BadInput) -> None:
-        message = event.message
+        topic, partition, offset, key = origin_of(event)
         log.warning(
             "article.rejected",
             error_class=error.error_class,
             reason=error.reason,
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
+            topic=topic,
+            partition=partition,
+            offset=offset,
         )
         record = dead_letter(
             error,
-            value=message.value,
-            key=message.key,
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
+            value=event.message.value,
+            key=key,
+            topic=topic,
+            partition=partition,
+            offset=offset,
             now=self.clock(),
             max_value_bytes=self.settings.deadletter_max_value_bytes,
         )
-        await self.send(self.deadletters, message.key, record)
+        await self.send(self.deadletters, key, record)
 
     async def flush(self) -> None:
         """Wait until the broker has acknowledged everything sent since the last flush."""
         pending, self.pending = self.pending, []
         if pending:
             await asyncio.gather(*pending)
+
+
+def origin_headers(event: EventT) -> list[tuple[str, bytes]]:
+    """Where a repartitioned record came from, so a later dead letter can point at the original."""
+    message = event.message
+    where = f"{message.partition}:{message.offset}:{message.topic}".encode()
+    headers = [(ORIGIN_HEADER, where)]
+    if message.key is not None:
+        headers.append((ORIGIN_KEY_HEADER, message.key))
+    return headers
+
+
+def origin_of(event: EventT) -> tuple[str, int, int, bytes | None]:
+    """The input topic, partition, offset and key of a record, following origin headers."""
+    message = event.message
+    raw_headers = message.headers or []
+    headers = dict(raw_headers.items() if isinstance(raw_headers, dict) else raw_headers)
+    where = headers.get(ORIGIN_HEADER)
+    if where is None:
+        return message.topic, message.partition, message.offset, message.key
+    partition, offset, topic = bytes(where).decode().split(":", 2)
+    return topic, int(partition), int(offset), headers.get(ORIGIN_KEY_HEADER)
 
 
 class Router(_Publisher):
@@ -84,7 +114,7 @@ class Router(_Publisher):
                 await self.reject(event, error)
                 continue
             key = story_id(article["url"]).encode("ascii")
-            await self.send(self.by_story, key, event.message.value)
+            await self.send(self.by_story, key, event.message.value, origin_headers(event))
         await self.flush()
 
 

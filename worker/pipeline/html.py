@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe", "form"})
+# `head` and `form` are not skipped: their end tags are optional or they wrap whole pages.
+_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "title", "iframe"})
 _BLOCK = frozenset(
     {
         "p",

@@ -1,0 +1,212 @@
+"""Integration fixtures: one embedded broker per session, unique topics per test, real clients.
+
+The worker runs as a real process (`python -m worker run`) against the session broker; the test
+side talks to the broker with confluent-kafka, a third-party client, never with our own code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+
+from worker.kafka.broker import EmbeddedBroker
+
+pytestmark = pytest.mark.integration
+READY_TIMEOUT_S = 60.0
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[EmbeddedBroker]:
+    with EmbeddedBroker() as running:
+        yield running
+
+
+@dataclass
+class Names:
+    """Unique topic names and consumer group for one test."""
+
+    input: str
+    output: str
+    deadletter: str
+    group: str
+
+    def env(self) -> dict[str, str]:
+        return {
+            "NEWS_WORKER_INPUT_TOPIC": self.input,
+            "NEWS_WORKER_OUTPUT_TOPIC": self.output,
+            "NEWS_WORKER_DEADLETTER_TOPIC": self.deadletter,
+            "NEWS_WORKER_GROUP_ID": self.group,
+        }
+
+
+@pytest.fixture
+def names() -> Names:
+    tag = uuid.uuid4().hex[:10]
+    return Names(f"raw-{tag}", f"updates-{tag}", f"dead-{tag}", f"group-{tag}")
+
+
+@dataclass
+class WorkerProcess:
+    """A `news-worker run` child process whose log lines (JSON) are kept in a file."""
+
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    _log: object = field(default=None, repr=False)
+
+    def start(self) -> WorkerProcess:
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in wait()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "worker", "run"],
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        return self
+
+    def log_events(self) -> list[dict[str, object]]:
+        events = []
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            if line.startswith("{"):
+                try:
+                    events.append(json.loads(line))
+                except ValueError:
+                    continue
+        return events
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> float:
+        """Block until this run logged worker.ready; return the seconds it reported."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"worker exited early:\n{self.log_path.read_text()[-3000:]}")
+            ready = [e for e in self.log_events() if e.get("event") == "worker.ready"]
+            if ready:
+                return float(ready[-1]["seconds"])  # type: ignore[arg-type]
+            time.sleep(0.1)
+        raise AssertionError(
+            f"worker not ready in {timeout}s:\n{self.log_path.read_text()[-3000:]}"
+        )
+
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = 30.0) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        self._log.close()  # type: ignore[attr-defined]
+        return code
+
+
+@pytest.fixture
+def start_worker(broker: EmbeddedBroker, names: Names, tmp_path: Path) -> Iterator[object]:
+    """Factory: start a worker on the session broker with this test's topics and group."""
+    started: list[WorkerProcess] = []
+
+    def start(**extra_env: str) -> WorkerProcess:
+        env = {
+            **os.environ,
+            **names.env(),
+            "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+            "NEWS_WORKER_BROKER_FLAVOR": "tansu",
+            "NEWS_WORKER_PARTITIONS": "2",
+            "NEWS_WORKER_LOG_FORMAT": "json",
+            "NEWS_WORKER_DATA_DIR": str(tmp_path / "data"),
+            **extra_env,
+        }
+        worker = WorkerProcess(env, tmp_path / f"worker-{len(started)}.log").start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        if worker.process is not None and worker.process.poll() is None:
+            worker.stop(signal.SIGKILL)
+
+
+@pytest.fixture
+def produce(broker: EmbeddedBroker) -> Iterator[object]:
+    """Factory: send values (bytes or None) with confluent-kafka and wait for delivery."""
+    producer = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all"})
+
+    def send(topic: str, values: list[bytes | None], key: bytes | None = b"crawler") -> None:
+        failures: list[object] = []
+        for value in values:
+            producer.produce(
+                topic,
+                value=value,
+                key=key,
+                on_delivery=lambda err, _msg: err and failures.append(err),
+            )
+        producer.flush(30)
+        assert not failures, failures
+
+    yield send
+    producer.flush(10)
+
+
+@dataclass
+class Record:
+    key: bytes | None
+    value: bytes
+    partition: int
+    offset: int
+
+    def json(self) -> dict[str, object]:
+        return json.loads(self.value)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def consume(broker: EmbeddedBroker) -> Iterator[object]:
+    """Factory: read a topic from the start until `count` records arrive or `timeout` passes."""
+    consumers: list[Consumer] = []
+
+    def read(topic: str, count: int, timeout: float = 60.0, settle: float = 0.0) -> list[Record]:
+        # Partitions are assigned by hand: no group join, so no wait on the broker's session.
+        consumer = Consumer(
+            {
+                "bootstrap.servers": broker.bootstrap,
+                "group.id": f"reader-{uuid.uuid4().hex[:8]}",
+                "enable.auto.commit": False,
+            }
+        )
+        consumers.append(consumer)
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+        records: list[Record] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(records) < count:
+            message = consumer.poll(0.5)
+            if message is None or message.error():
+                continue
+            records.append(
+                Record(message.key(), message.value(), message.partition(), message.offset())
+            )
+        settle_until = time.monotonic() + settle
+        while time.monotonic() < settle_until:
+            message = consumer.poll(0.5)
+            if message is not None and not message.error():
+                records.append(
+                    Record(message.key(), message.value(), message.partition(), message.offset())
+                )
+        return records
+
+    yield read
+    for consumer in consumers:
+        consumer.close()
