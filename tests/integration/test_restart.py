@@ -1,4 +1,4 @@
-"""A worker stopped and restarted resumes from its committed offsets: nothing lost, nothing again."""
+"""A worker stopped and restarted resumes from committed offsets: nothing lost, nothing again."""
 
 from __future__ import annotations
 
