@@ -14,6 +14,7 @@ from worker.codec import dead_letter, decode_article, encode_event
 from worker.errors import BadInput, InternalError
 from worker.logs import get_logger
 from worker.pipeline import process_article
+from worker.pipeline.learning import SourceMemory
 from worker.settings import Settings
 
 log = get_logger("worker.offline")
@@ -30,6 +31,8 @@ def process_lines(
 ) -> dict[str, int]:
     """Run every line through decode and core; return counts of articles, events, dead letters."""
     state: dict[str, Any] = {}
+    limits = settings.limits()
+    memory = SourceMemory(stories_needed=settings.boilerplate_stories)
     counts = {"articles": 0, "events": 0, "dead_letters": 0}
     for number, line in enumerate(lines):
         value = line.rstrip(b"\r\n")
@@ -39,7 +42,8 @@ def process_lines(
         try:
             try:
                 outcome = process_article(
-                    decode_article(value, settings.max_value_bytes), state, clock()
+                    decode_article(value, settings.max_value_bytes), state, clock(),
+                    limits=limits, memory=memory,
                 )
             except BadInput:
                 raise

@@ -12,10 +12,12 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from worker.errors import ConfigError
+from worker.pipeline.process import Limits
 
 BrokerFlavor = Literal["kafka", "tansu"]
 
@@ -37,6 +39,9 @@ class Settings:
     deadletter_max_value_bytes: int = 700_000
     batch_size: int = 500
     batch_within_ms: int = 20
+    story_ttl_hours: float = 72.0
+    max_updates_per_story: int = 500
+    boilerplate_stories: int = 3
     store: str = "memory://"
     data_dir: str = field(default_factory=lambda: str(Path(tempfile.gettempdir()) / "news-worker"))
     broker_flavor: BrokerFlavor = "kafka"
@@ -60,6 +65,11 @@ class Settings:
     def embedded(self) -> bool:
         """True when no broker is configured and the worker starts its own."""
         return self.bootstrap_servers is None
+
+    def limits(self) -> Limits:
+        """The bounds on story state the pipeline applies."""
+        return Limits(story_ttl=timedelta(hours=self.story_ttl_hours),
+                      max_updates=self.max_updates_per_story)
 
     def with_bootstrap(self, servers: str, flavor: BrokerFlavor) -> Settings:
         return dataclasses.replace(self, bootstrap_servers=servers, broker_flavor=flavor)
@@ -166,6 +176,24 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "batch_within_ms",
         _positive_int,
         "longest wait to fill a batch",
+    ),
+    EnvVar(
+        "NEWS_WORKER_STORY_TTL_HOURS",
+        "story_ttl_hours",
+        _positive_float,
+        "a story not crawled for this long is forgotten (its state evicted)",
+    ),
+    EnvVar(
+        "NEWS_WORKER_MAX_UPDATES_PER_STORY",
+        "max_updates_per_story",
+        _positive_int,
+        "updates remembered per story; the least recently seen go first",
+    ),
+    EnvVar(
+        "NEWS_WORKER_BOILERPLATE_STORIES",
+        "boilerplate_stories",
+        _positive_int,
+        "a line seen in this many stories of one source is learned as boilerplate",
     ),
     EnvVar(
         "NEWS_WORKER_STORE",

@@ -26,10 +26,18 @@ from worker.settings import Settings
 
 log = get_logger("worker.app")
 HEALTH_INTERVAL_S = 5.0
+EVICTION_INTERVAL_S = 300.0
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def demo_key(line: bytes) -> bytes | None:
+    try:
+        return str(decode_json(line)["url"]).encode()
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def demo_line(event: dict[str, Any]) -> str:
@@ -70,6 +78,7 @@ def faust_settings(settings: Settings) -> dict[str, Any]:
     }
     if settings.broker_flavor == "tansu":
         conf.update(tansu.faust_overrides())
+        tansu.patch_faust_highwaters()
     return conf
 
 
@@ -125,8 +134,8 @@ def create_app(
             broker=settings.bootstrap_servers,
             group=settings.group_id,
         )
-        for line in demo_lines:
-            await raw.send(value=line)
+        for line in demo_lines:  # keyed like a crawler would: by URL
+            await raw.send(key=demo_key(line), value=line)
 
     if demo_tail:
 
@@ -134,6 +143,12 @@ def create_app(
         async def tail(stream: faust.StreamT) -> None:
             async for value in stream:
                 print(demo_line(decode_json(value)), flush=True)
+
+    @app.timer(EVICTION_INTERVAL_S, on_leader=False)
+    async def evict_stories() -> None:
+        evicted = processor.evict_expired(utcnow())
+        if evicted:
+            log.info("story.evicted", count=evicted)
 
     if settings.health_file:
         health = Path(settings.health_file)

@@ -21,6 +21,8 @@ from worker.codec import dead_letter, decode_article, decode_json, encode_event
 from worker.errors import BadInput, InternalError
 from worker.logs import get_logger
 from worker.pipeline import process_article
+from worker.pipeline.learning import SourceMemory
+from worker.pipeline.process import is_expired
 from worker.pipeline.story import story_id
 from worker.settings import Settings
 
@@ -132,6 +134,8 @@ class Processor(_Publisher):
         super().__init__(settings, deadletters, clock)
         self.stories = stories
         self.updates = updates
+        self.limits = settings.limits()
+        self.memory = SourceMemory(stories_needed=settings.boilerplate_stories)
 
     async def process(self, events: Sequence[EventT]) -> None:
         now = self.clock()
@@ -139,7 +143,10 @@ class Processor(_Publisher):
         state = ChainMap(writes, self.stories)
         for event in events:
             try:
-                outcome = process_article(decode_json(event.message.value), state, now)
+                outcome = process_article(
+                    decode_json(event.message.value), state, now,
+                    limits=self.limits, memory=self.memory,
+                )
             except BadInput as error:
                 await self.reject(event, error)
                 continue
@@ -161,3 +168,11 @@ class Processor(_Publisher):
         await self.flush()
         for story, value in writes.items():
             self.stories[story] = value
+
+    def evict_expired(self, now: datetime) -> int:
+        """Forget stories not crawled within the TTL; returns how many were evicted."""
+        expired = [sid for sid, value in list(self.stories.items())
+                   if value and is_expired(value, now, self.limits)]
+        for sid in expired:
+            del self.stories[sid]
+        return len(expired)

@@ -7,8 +7,8 @@ what is done about each (the README repeats this list):
 - Generation 0 sends no LeaveGroup, so a clean stop looks like a crash: a restarted worker waits
   out the 6 s session; nothing to do but keep the session short.
 - ListOffsets "latest" returns the last batch's base offset + 1, not the high watermark: the input
-  topic is read from "earliest" for a new group (also our Apache Kafka default), and table
-  recovery is not trusted to have read everything (see the README).
+  topic is read from "earliest" for a new group (also our Apache Kafka default), and Faust's
+  table recovery is patched (`patch_faust_highwaters`) to read to the real high watermark.
 - No InitProducerId: the Faust producer is never idempotent or transactional here
   (processing guarantee at-least-once; event ids make duplicates harmless).
 - Auto-created topics get 4 partitions: every topic is created explicitly (worker.kafka.topics).
@@ -17,7 +17,11 @@ what is done about each (the README repeats this list):
 
 from __future__ import annotations
 
+import time
 from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import TopicPartition as TP
 
 SESSION_TIMEOUT_S = 6.0
 
@@ -30,3 +34,46 @@ def faust_overrides() -> dict[str, Any]:
         "broker_rebalance_timeout": SESSION_TIMEOUT_S,
         "producer_enable_idempotence": False,
     }
+
+
+async def true_end_offsets(bootstrap: str, partitions: list[TP], reported: dict[TP, int]
+                           ) -> dict[TP, int]:
+    """The real high watermarks: read from the reported "latest" (a batch's base offset + 1)
+    and take the high watermark the Fetch response carries."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                                group_id=None)
+    await consumer.start()
+    try:
+        targets = [tp for tp in partitions if reported.get(tp)]
+        consumer.assign(targets)
+        for tp in targets:
+            consumer.seek(tp, max(reported[tp] - 1, 0))
+        deadline = time.monotonic() + 10.0
+        while time.monotonic() < deadline and any(consumer.highwater(tp) is None
+                                                  for tp in targets):
+            await consumer.getmany(*targets, timeout_ms=200, max_records=1)
+        found = {tp: consumer.highwater(tp) or 0 for tp in targets}
+        return {tp: max(reported.get(tp, 0), found.get(tp, 0)) for tp in partitions}
+    finally:
+        await consumer.stop()
+
+
+def patch_faust_highwaters() -> None:
+    """Make Faust's table recovery read to the real end of each changelog partition.
+
+    Faust asks ListOffsets("latest") where recovery should end; Tansu's answer stops it at the
+    last record batch's first record, silently dropping the rest of that batch from the table.
+    """
+    from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+
+    if getattr(AIOKafkaConsumerThread, "_tansu_patched", False):
+        return
+    original = AIOKafkaConsumerThread._highwaters
+
+    async def _highwaters(self: Any, partitions: list[TP]) -> Any:
+        reported = dict(await original(self, partitions))
+        servers = ",".join(url.authority for url in self.app.conf.broker)
+        return await true_end_offsets(servers, list(partitions), reported)
+
+    AIOKafkaConsumerThread._highwaters = _highwaters
+    AIOKafkaConsumerThread._tansu_patched = True

@@ -23,36 +23,24 @@ def event_id(story_id: str, update_id: str, version: int) -> str:
     return hashlib.blake2b(material, digest_size=16).hexdigest()
 
 
-def content_hash(*parts: str) -> str:
-    """A short fingerprint of normalised text, to tell an unchanged update from a changed one."""
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=12).hexdigest()
-
-
 def update_event(
     *,
     kind: str,
     story: dict[str, Any],
-    update_id: str,
-    headline: str,
-    text: str,
-    version: int,
-    published_at: str | None,
+    update: dict[str, Any],
     now: datetime,
 ) -> dict[str, Any]:
-    """One news_update.v1 event; `story` carries the fields shared by every update of a crawl."""
+    """One news_update.v1 event: `story` holds the crawl's shared fields, `update` this update's
+    (update_id, update_kind, headline, text, version, published_at, dedup, previous_hash, diff)."""
     return {
         "schema": SCHEMA,
-        "event_id": event_id(story["story_id"], update_id, version),
+        "event_id": event_id(story["story_id"], update["update_id"], update["version"]),
         "type": kind,
         "story_id": story["story_id"],
         "url": story["url"],
         "source": story["source"],
         "story_title": story["story_title"],
-        "update_id": update_id,
-        "headline": headline,
-        "text": text,
-        "version": version,
-        "published_at": published_at,
+        **update,
         "fetched_at": story["fetched_at"],
         "processed_at": format_time(now),
         "crawl_id": story["crawl_id"],

@@ -1,95 +1,165 @@
-"""The pipeline slot: one validated raw article against its story's state, to events.
+"""The pipeline: one validated raw article against its story's state, to events and new state.
 
-Pure: state is any `Mapping` (a Faust table, a dict) and is only read here; the writes come back
-in the `Outcome` so the shell applies them after the broker has acknowledged the events.
+Pure: the story state is any `Mapping` (a Faust table, a dict) and is only read here; the new
+state comes back in the `Outcome` so the shell writes it after the broker has acknowledged the
+events. The learned-boilerplate memory is passed in and learns from every plain-text crawl.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from worker.errors import EmptyText
-from worker.pipeline.events import content_hash, update_event
-from worker.pipeline.html import html_to_text
+from worker.pipeline.cleaning import clean_text, comparison_form
+from worker.pipeline.dedup import Candidate, Decision, match, record_of
+from worker.pipeline.events import update_event
+from worker.pipeline.learning import SourceMemory
+from worker.pipeline.page import page_of
+from worker.pipeline.revision import diff
+from worker.pipeline.splitting import Page
 from worker.pipeline.story import canonical_url, source_of, story_id
-from worker.pipeline.text import normalise_line, normalise_paragraphs
+from worker.pipeline.text import normalise_line
+
+SUMMARY_ID = "summary"
 
 
 @dataclass(frozen=True)
-class Update:
-    update_id: str
-    headline: str
-    text: str
-    published_at: str | None
+class Limits:
+    """Bounds on story state: forgotten after `story_ttl` without a crawl, at most
+    `max_updates` updates (the least recently seen go first)."""
+
+    story_ttl: timedelta = timedelta(hours=72)
+    max_updates: int = 500
+    touch_every: timedelta = timedelta(hours=1)
 
 
 @dataclass
 class Outcome:
-    """What processing one article decided: events to publish, then state to write."""
+    """What processing one crawl decided: events to publish, then state to write (None: delete)."""
 
     story_id: str
     events: list[dict[str, Any]] = field(default_factory=list)
     state_writes: dict[str, Any] = field(default_factory=dict)
+    decisions: list[Decision] = field(default_factory=list)
 
 
-def extract_updates(article: Mapping[str, Any]) -> list[Update]:
-    """The article's updates: the crawler's own split when given, else the page as one update."""
-    if article.get("updates"):
-        updates = []
-        for item in article["updates"]:
-            headline = normalise_line(item.get("headline", ""))
-            body = "\n\n".join(normalise_paragraphs(item["text"]))
-            if not (headline or body):
-                continue
-            uid = item.get("id") or "h" + content_hash(headline, body)[:16]
-            updates.append(Update(uid, headline, body, item.get("published_at")))
-        return updates
-    raw = article.get("text") or html_to_text(article.get("html", ""))
-    body = "\n\n".join(normalise_paragraphs(raw))
-    if not body:
-        return []
-    return [Update("main", "", body, article.get("published_at"))]
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value.upper())
 
 
-def process_article(article: Mapping[str, Any], state: Mapping[str, Any], now: datetime) -> Outcome:
+def candidates_of(page: Page) -> list[Candidate]:
+    """The summary block (as an update of its own) and the posts, in page order."""
+    found = []
+    if page.summary:
+        found.append(Candidate(SUMMARY_ID, "", "\n\n".join(page.summary), None, "summary"))
+    for post in page.posts:
+        if post.headline or post.paragraphs:
+            found.append(Candidate(post.post_id, post.headline, "\n\n".join(post.paragraphs),
+                                   post.published_at))
+    return found
+
+
+def is_expired(stored: Mapping[str, Any], moment: datetime, limits: Limits) -> bool:
+    """True when the story was last crawled more than the TTL before `moment`."""
+    return _time(stored["seen"]) + limits.story_ttl < moment
+
+
+def _live_state(stored: Any, fetched: datetime, limits: Limits) -> dict[str, Any] | None:
+    if not stored or is_expired(stored, fetched, limits):
+        return None
+    return dict(stored)
+
+
+def _update_fields(decision: Decision, version: int, previous: Mapping[str, Any] | None
+                   ) -> dict[str, Any]:
+    candidate = decision.candidate
+    fields: dict[str, Any] = {
+        "update_id": decision.update_id,
+        "update_kind": candidate.kind,
+        "headline": candidate.headline,
+        "text": candidate.text,
+        "version": version,
+        "published_at": candidate.published_at,
+        "dedup": {"method": decision.method, "similarity": decision.similarity,
+                  "matched_update_id": decision.matched},
+        "previous_hash": None,
+        "diff": None,
+    }
+    if previous is not None and decision.change is not None:
+        fields["previous_hash"] = previous["h"]
+        fields["diff"] = diff(previous["t"], candidate.text, decision.change,
+                              fold=comparison_form)
+        if normalise_line(previous["hl"]) != candidate.headline:
+            fields["diff"]["headline_before"] = previous["hl"]
+    return fields
+
+
+def _prune(records: dict[str, Any], limits: Limits) -> dict[str, Any]:
+    if len(records) <= limits.max_updates:
+        return records
+    keep = sorted(records, key=lambda uid: records[uid]["at"], reverse=True)[: limits.max_updates]
+    return {uid: records[uid] for uid in records if uid in set(keep)}
+
+
+def process_article(
+    article: Mapping[str, Any],
+    state: Mapping[str, Any],
+    now: datetime,
+    *,
+    limits: Limits = Limits(),
+    memory: SourceMemory | None = None,
+) -> Outcome:
     """Decide the events for one crawl of a page; raise EmptyText when nothing readable is left."""
     sid = story_id(article["url"])
-    updates = extract_updates(article)
-    if not updates:
-        raise EmptyText("no text left after cleaning")
+    source = normalise_line(article.get("source", "")) or source_of(article["url"])
+    memory = memory if memory is not None else SourceMemory()
+    page = page_of(article, lambda line: memory.is_boilerplate(source, line))
+    if article.get("text"):
+        lines = [clean_text(line) for line in article["text"].splitlines()]
+        memory.observe(source, sid, [line for line in lines if line])
+    candidates = candidates_of(page)
+    if not candidates:
+        raise EmptyText("no text left after cleaning and boilerplate removal")
+    fetched = _time(article["fetched_at"])
+    stored = _live_state(state.get(sid), fetched, limits)
+    records: dict[str, Any] = dict(stored["updates"]) if stored else {}
+    stale = stored is not None and fetched < _time(stored["seen"])
     story = {
-        "story_id": sid,
-        "url": canonical_url(article["url"]),
-        "source": normalise_line(article.get("source", "")) or source_of(article["url"]),
-        "story_title": normalise_line(article.get("title", "")),
-        "fetched_at": article["fetched_at"],
-        "crawl_id": article.get("crawl_id"),
+        "story_id": sid, "url": canonical_url(article["url"]), "source": source,
+        "story_title": page.title or normalise_line(article.get("title", "")),
+        "fetched_at": article["fetched_at"], "crawl_id": article.get("crawl_id"),
     }
-    known: dict[str, list[Any]] = dict(state.get(sid, {}).get("updates", {}))
-    outcome = Outcome(story_id=sid)
-    for update in updates:
-        digest = content_hash(update.headline, update.text)
-        version, seen_digest = known.get(update.update_id, (0, None))
-        if seen_digest == digest:
+    outcome = Outcome(story_id=sid, decisions=match(sid, candidates, records))
+    changed, done = False, set()
+    for decision in _publication_order(outcome.decisions):
+        uid = decision.update_id
+        if uid in done or (stale and decision.outcome != "created"):
             continue
-        version += 1
-        kind = "update.created" if version == 1 else "update.revised"
-        outcome.events.append(
-            update_event(
-                kind=kind,
-                story=story,
-                update_id=update.update_id,
-                headline=update.headline,
-                text=update.text,
-                version=version,
-                published_at=update.published_at,
-                now=now,
-            )
-        )
-        known[update.update_id] = [version, digest]
-    if outcome.events:
-        outcome.state_writes[sid] = {"updates": known, "touched_at": story["fetched_at"]}
+        done.add(uid)
+        previous = records.get(uid)
+        if decision.outcome == "unchanged":
+            records[uid] = {**previous, "at": max(previous["at"], story["fetched_at"], key=_time)}
+            continue
+        version = previous["v"] + (decision.outcome == "revised") if previous else 1
+        records[uid] = record_of(decision, version, article["fetched_at"])
+        changed = True
+        if decision.outcome == "cosmetic":
+            continue
+        kind = "update.created" if decision.outcome == "created" else "update.revised"
+        fields = _update_fields(decision, version, previous if kind == "update.revised" else None)
+        outcome.events.append(update_event(kind=kind, story=story, update=fields, now=now))
+    seen = max(stored["seen"], article["fetched_at"], key=_time) if stored else story["fetched_at"]
+    touch_due = stored is None or _time(seen) - _time(stored["seen"]) >= limits.touch_every
+    if changed or touch_due:
+        outcome.state_writes[sid] = {"seen": seen, "updates": _prune(records, limits)}
     return outcome
+
+
+def _publication_order(decisions: list[Decision]) -> list[Decision]:
+    """The summary first, then posts oldest first (pages list them newest first)."""
+    summary = [d for d in decisions if d.candidate.kind == "summary"]
+    posts = [d for d in decisions if d.candidate.kind != "summary"]
+    return summary + posts[::-1]

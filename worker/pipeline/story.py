@@ -1,22 +1,46 @@
 """Story identity: a canonical URL and the story id hashed from it.
 
-Pure; no project imports beyond the standard library.
+Crawlers reach one page by many URLs (tracking parameters, `www.`, AMP copies, fragments,
+trailing slashes); they all give one story id. Parameters that select content stay. Pure: only
+the standard library.
 """
 
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that never select content: campaign tags and click ids of the big platforms.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
+    "igshid", "mc_cid", "mc_eid", "ref", "ref_src", "ref_url", "referrer", "cmpid", "cmp",
+    "ito", "ico", "icid", "ocid", "smid", "sr_share", "share", "guccounter", "_ga", "_gl",
+    "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "at_medium",
+    "at_campaign", "xtor", "amp", "outputtype", "output",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_", "vero_")
+_AMP_PATH = re.compile(r"(?:/amp(?=/|$)|\.amp(?=\.html?$|$))", re.IGNORECASE)
+_AMP_HOST = re.compile(r"^(?:amp\.|m\.)", re.IGNORECASE)
+
+
+def _keeps(name: str) -> bool:
+    lowered = name.lower()
+    return lowered not in TRACKING_PARAMS and not lowered.startswith(TRACKING_PREFIXES)
 
 
 def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, no `www.`, no fragment, no trailing slash."""
+    """https, lower-case host, no `www.`/AMP/mobile prefix, no fragment, no tracking
+    parameters, AMP path variants and the trailing slash folded; the other parameters sorted."""
     parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    host = _AMP_HOST.sub("", (parts.hostname or "").lower().removeprefix("www."))
+    host = host.removeprefix("www.")
     if parts.port is not None and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
-    path = parts.path.rstrip("/") or ""
-    return urlunsplit((parts.scheme.lower(), host, path, parts.query, ""))
+    path = _AMP_PATH.sub("", parts.path).rstrip("/")
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, True) if _keeps(k)))
+    # http and https copies of a page are one story; https is what sites serve today.
+    return urlunsplit(("https", host, path, query, ""))
 
 
 def story_id(url: str) -> str:
@@ -26,4 +50,4 @@ def story_id(url: str) -> str:
 
 def source_of(url: str) -> str:
     """The publishing site as a bare host name, the fallback when a crawler names no source."""
-    return (urlsplit(url.strip()).hostname or "").lower().removeprefix("www.")
+    return _AMP_HOST.sub("", (urlsplit(url.strip()).hostname or "").lower().removeprefix("www."))

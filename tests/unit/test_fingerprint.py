@@ -1,0 +1,61 @@
+"""Fingerprints: stable across processes, near texts near, unrelated texts far."""
+
+from __future__ import annotations
+
+from worker.pipeline.fingerprint import (
+    exact_hash,
+    jaccard,
+    minhash,
+    minhash_similarity,
+    shingles,
+    simhash,
+    simhash_similarity,
+    words,
+)
+
+BASE = (
+    "around 40 firefighters are now tackling the blaze at the timber warehouse on the east "
+    "quay, station manager rhian osei said, and crews from kessing have been called in"
+)
+NEAR = BASE.replace("40", "60")
+OTHER = (
+    "brightline has suspended its ferry crossings from port alder until further notice, "
+    "citing poor visibility in the harbour mouth and strong winds"
+)
+
+
+def test_exact_hash_is_stable_and_content_sensitive() -> None:
+    """The exact hash is a fixed function of the text (no per-process salt)."""
+    assert exact_hash("abc") == exact_hash("abc")
+    assert len(exact_hash("abc")) == 24
+    assert exact_hash("abc") != exact_hash("abd")
+
+
+def test_words_keep_numbers_whole() -> None:
+    """Numbers keep their separators, so a changed figure is one changed token."""
+    assert words("more than 10,000 troops and 3.5 tonnes") == [
+        "more", "than", "10,000", "troops", "and", "3.5", "tonnes"
+    ]
+
+
+def test_a_short_text_is_one_shingle() -> None:
+    """Texts shorter than the shingle size still have a fingerprint."""
+    assert shingles("two words") == {"two words"}
+    assert shingles("") == set()
+
+
+def test_near_texts_have_near_fingerprints() -> None:
+    """One changed number leaves SimHash, MinHash and Jaccard close to 1; unrelated text not."""
+    near, other = shingles(NEAR), shingles(OTHER)
+    base = shingles(BASE)
+    assert jaccard(base, near) > 0.8 > 0.1 > jaccard(base, other)
+    assert simhash_similarity(simhash(base), simhash(near)) > 0.85
+    assert simhash_similarity(simhash(base), simhash(other)) < 0.8
+    assert minhash_similarity(minhash(base), minhash(near)) > 0.7
+    assert minhash_similarity(minhash(base), minhash(other)) < 0.2
+
+
+def test_simhash_is_the_same_in_every_process() -> None:
+    """Fingerprints go into shared state, so they must not depend on PYTHONHASHSEED."""
+    assert simhash({"a b c"}) == simhash({"a b c"})
+    assert f"{simhash(shingles(BASE)):016x}" == f"{simhash(shingles(BASE)):016x}"

@@ -1,0 +1,165 @@
+"""Rule-based boilerplate: the prompts, appeals and widgets every news site wraps around text.
+
+Owns the named rule table, the line and sentence tests built on it, the removal of a donation
+appeal block, and the fingerprint the learned-boilerplate memory keys lines by. Rules are
+deliberately narrow: each is anchored to the whole line or sentence it claims, so a news
+sentence that merely mentions subscribing or support is never flagged. Pure: standard library
+only, no faust, aiokafka, orjson, logging, clock or environment imports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from worker.pipeline.cleaning import clean_text, comparison_form, sentences
+
+# Rules match comparison forms (case-folded, straight quotes, hyphens) with `fullmatch`, so each
+# pattern must account for the whole unit it flags. REST is the rest of one sentence (no
+# sentence punctuation); ANY is the rest of the line, for prompts that own their whole line.
+REST = r"[^.!?]*"
+ANY = r".*"
+_END = r"\s*[.!?:…]*"
+
+
+_SHARE = (
+    r"(?:share (?:on|via|to) (?:facebook|twitter|x|whatsapp|linkedin|email|reddit|pinterest|"
+    r"bluesky|threads|flipboard|messenger)|share (?:this|the) (?:article|story|page|post)|"
+    r"copy link|link copied|share|shares|tweet|facebook|whatsapp|email|print)"
+)
+
+
+def _rule(name: str, pattern: str) -> tuple[str, re.Pattern[str]]:
+    return name, re.compile(rf"\s*(?:{pattern}){_END}\s*", re.DOTALL)
+
+
+RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    _rule(
+        "donation_appeal",
+        rf"your (?:continued )?(?:support|donations?|contributions?|generosity)"
+        rf" (?:\w+ ){{0,3}}?(?:helps?|allows?|makes?|means?|enables?|keeps?|funds?|"
+        rf"powers?|ensures?)\b{REST}",
+    ),
+    _rule("support_journalism", rf"{REST}\bsupport (?:our|the independent's) journalism{REST}"),
+    _rule(
+        "contribution",
+        rf"(?:please )?(?:consider )?(?:make|making|give|giving) a (?:[\w-]+ ){{0,2}}"
+        rf"(?:contribution|donation)(?: (?:to|towards) (?:us|our|the independent)\b{REST}|"
+        rf" (?:today|now))?|(?:donate|contribute) (?:now|today)",
+    ),
+    _rule("bookmark_prompt", rf"(?:subscribe to {REST}to bookmark|want to bookmark\b){ANY}"),
+    _rule(
+        "subscription_prompt",
+        rf"start your (?:[\w-]+ ){{0,3}}(?:subscription|free trial){REST}|"
+        rf"subscribe (?:now|today|here)|subscribe to (?:our|the) {REST}",
+    ),
+    _rule(
+        "comment_prompt",
+        rf"join (?:our|the) (?:commenting forum|comments?|conversation|discussion){REST}|"
+        rf"join thought-provoking conversations{REST}|(?:view |show |read |\d+ )?comments?"
+        rf"(?: \(\d+\))?|(?:leave|post|add) a comment",
+    ),
+    _rule(
+        "newsletter_signup",
+        rf"sign up (?:to|for) (?:our|the|a) {REST}\b(?:newsletters?|emails?|briefings?|alerts)"
+        rf"{REST}|get (?:our|the) (?:free )?{REST}\b(?:newsletter|email|briefing)s?{REST}|"
+        rf"(?:newsletter|email) sign-?up",
+    ),
+    _rule(
+        "cookie_notice",
+        rf"(?:we|this (?:site|website)) uses? cookies{REST}|by (?:continuing|using) {REST}"
+        rf"\b(?:you (?:agree|consent))\b{REST}cookies{REST}|(?:accept|reject|manage)(?: all)?"
+        rf" cookies|cookie (?:policy|settings|preferences|notice)",
+    ),
+    # Share widgets render as one line of several buttons: "Share on Facebook Share on X Copy link".
+    _rule("share_button", rf"{_SHARE}(?:\s*[|·•/]?\s*{_SHARE})*|click to share\b.*"),
+    _rule(
+        "advertisement",
+        r"advertisement|advert|sponsored(?: content)?|(?:story|article) continues below"
+        r"(?: (?:this )?(?:advertisement|advert))?",
+    ),
+    _rule("read_more", rf"(?:read more|related|see also|read also|recommended|most read)\s*:{ANY}"),
+    _rule("click_here", rf"click here\b{ANY}"),
+)
+_APPEAL_RULES = frozenset({"donation_appeal", "support_journalism", "contribution"})
+# An appeal is several paragraphs: consecutive appeal hits at most this many lines apart
+# belong to one block, and the lines between them are its body.
+APPEAL_GAP = 4
+
+
+def _unit_rule(unit: str) -> str | None:
+    folded = comparison_form(unit)
+    return next((name for name, rule in RULES if rule.fullmatch(folded)), None)
+
+
+def boilerplate_rule(line: str) -> str | None:
+    """The name of the rule that makes `line` boilerplate, or None when it is content.
+
+    A line is boilerplate when one rule claims it whole, or when every one of its sentences is
+    boilerplate (then the first sentence's rule is named). A line with any news left is not.
+    """
+    whole = _unit_rule(line)
+    if whole is not None or not line.strip():
+        return whole
+    rules = [_unit_rule(sentence) for sentence in sentences(line)]
+    return rules[0] if all(rules) else None
+
+
+def is_boilerplate(line: str) -> bool:
+    """True when `line` is nothing but prompts, appeals or widget text."""
+    return boilerplate_rule(line) is not None
+
+
+def remove_boilerplate_sentences(paragraph: str) -> str:
+    """The paragraph without its boilerplate sentences ("" when nothing else is left).
+
+    Extraction glues an appeal's last sentence to the next paragraph ("...all the
+    difference.Ukraine is..."); cleaning parts the seam, and this drops the appeal half.
+    """
+    if is_boilerplate(paragraph):
+        return ""
+    return " ".join(s for s in sentences(paragraph) if _unit_rule(s) is None)
+
+
+def _appeal_sentences(line: str) -> list[bool]:
+    return [_unit_rule(s) in _APPEAL_RULES for s in sentences(line)]
+
+
+def drop_appeal_blocks(lines: list[str]) -> list[str]:
+    """`lines` without donation appeals, which run over several paragraphs.
+
+    An appeal opens with a sentence like "Your support helps us..." and closes with one like
+    "Your support makes all the difference."; the paragraphs between praise the publisher in
+    words no rule could safely claim. So everything from the first to the last appeal
+    sentence of a block goes: news before the opening sentence on its line and after the
+    closing sentence on its line stays.
+    """
+    hits = [i for i, line in enumerate(lines) if any(_appeal_sentences(line))]
+    kept = list(lines)
+    for first, last in _blocks(hits):
+        head, tail = sentences(lines[first]), sentences(lines[last])
+        opening = _appeal_sentences(lines[first]).index(True)
+        closing = len(tail) - _appeal_sentences(lines[last])[::-1].index(True)
+        kept[first] = " ".join(head[:opening])
+        for i in range(first + 1, last + 1):
+            kept[i] = ""
+        kept[last] = " ".join(tail[closing:]) if first != last else " ".join(
+            head[:opening] + tail[closing:]
+        )
+    return [line for line in kept if line]
+
+
+def _blocks(hits: list[int]) -> list[tuple[int, int]]:
+    blocks: list[tuple[int, int]] = []
+    for i in hits:
+        if blocks and i - blocks[-1][1] <= APPEAL_GAP:
+            blocks[-1] = (blocks[-1][0], i)
+        else:
+            blocks.append((i, i))
+    return blocks
+
+
+def line_fingerprint(line: str) -> str:
+    """A short, stable hex digest of the line's comparison form (same in every process)."""
+    digest = hashlib.blake2b(comparison_form(clean_text(line)).encode(), digest_size=8)
+    return digest.hexdigest()

@@ -1,0 +1,129 @@
+"""Deduplication: match the updates of one crawl against what the story has already published.
+
+For each update, in order: the crawler's own id when it gave one; else an exact match on the
+hash of the comparison form (the cheap path most updates of a refresh take); else the nearest
+unclaimed earlier update by SimHash, confirmed by the Jaccard similarity of word shingles. A
+strong match is the same update (cosmetic or material change); a loose one is a new update.
+Pure: the story's records come in as a dict and nothing here writes to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from worker.pipeline.cleaning import comparison_form
+from worker.pipeline.fingerprint import exact_hash, hamming, jaccard, shingles, simhash
+from worker.pipeline.revision import Change, classify
+
+SIMHASH_MAX_BITS = 24  # prefilter: wider than needed, the Jaccard check decides
+NEAR_DUPLICATE_MIN = 0.5  # word-3-shingle Jaccard at or above which two texts are one update
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One update of a crawl, cleaned, with its comparison form and fingerprints."""
+
+    post_id: str | None
+    headline: str
+    text: str
+    published_at: str | None
+    kind: str = "post"
+
+    @property
+    def form(self) -> str:
+        return comparison_form(self.headline) + "\n" + comparison_form(self.text)
+
+    @property
+    def hash(self) -> str:
+        return exact_hash(self.form)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What one update of a crawl is: new, the same, or another version of an earlier one."""
+
+    outcome: str  # "created", "revised", "cosmetic" or "unchanged"
+    candidate: Candidate
+    update_id: str
+    method: str  # "id", "exact", "simhash" or "new"
+    similarity: float
+    matched: str | None = None
+    change: Change | None = None
+
+
+def new_update_id(story_id: str, candidate: Candidate) -> str:
+    """The crawler's id, or one derived from the story and the update's first-seen text."""
+    return candidate.post_id or "u" + exact_hash(f"{story_id}\n{candidate.hash}")[:16]
+
+
+def _versus(candidate: Candidate, uid: str, record: Mapping[str, Any], method: str,
+            similarity: float) -> Decision:
+    if record["h"] == candidate.hash:
+        return Decision("unchanged", candidate, uid, method, 1.0, uid)
+    change = classify(comparison_form(record["hl"]), comparison_form(record["t"]),
+                      comparison_form(candidate.headline), comparison_form(candidate.text))
+    outcome = "revised" if change.material else "cosmetic"
+    return Decision(outcome, candidate, uid, method, round(similarity, 4), uid, change)
+
+
+def _nearest(candidate: Candidate, records: Mapping[str, Mapping[str, Any]],
+             claimed: set[str]) -> tuple[str, float] | None:
+    features = shingles(candidate.form)
+    signature = simhash(features)
+    best: tuple[str, float] | None = None
+    for uid, record in records.items():
+        if uid in claimed or record.get("k", "post") != candidate.kind:
+            continue
+        if hamming(signature, int(record["sh"], 16)) > SIMHASH_MAX_BITS:
+            continue
+        stored = comparison_form(record["hl"]) + "\n" + comparison_form(record["t"])
+        score = jaccard(features, shingles(stored))
+        if score >= NEAR_DUPLICATE_MIN and (best is None or score > best[1]):
+            best = (uid, score)
+    return best
+
+
+def match(story_id: str, candidates: list[Candidate],
+          records: Mapping[str, Mapping[str, Any]]) -> list[Decision]:
+    """One decision per candidate, in order; no earlier update is matched twice."""
+    by_hash = {record["h"]: uid for uid, record in records.items()}
+    claimed: set[str] = set()
+    decisions: dict[int, Decision] = {}
+    pending: list[int] = []
+    for index, candidate in enumerate(candidates):
+        uid = candidate.post_id if candidate.post_id in records else by_hash.get(candidate.hash)
+        if uid is not None and uid not in claimed:
+            method = "id" if uid == candidate.post_id else "exact"
+            decisions[index] = _versus(candidate, uid, records[uid], method, 1.0)
+            claimed.add(uid)
+        elif candidate.post_id is not None:
+            decisions[index] = Decision("created", candidate, candidate.post_id, "new", 0.0)
+        else:
+            pending.append(index)
+    for index in pending:
+        candidate = candidates[index]
+        nearest = _nearest(candidate, records, claimed)
+        if nearest is None:
+            uid = new_update_id(story_id, candidate)
+            decisions[index] = Decision("created", candidate, uid, "new", 0.0)
+        else:
+            claimed.add(nearest[0])
+            decisions[index] = _versus(candidate, nearest[0], records[nearest[0]], "simhash",
+                                       nearest[1])
+    return [decisions[index] for index in range(len(candidates))]
+
+
+def record_of(decision: Decision, version: int, fetched_at: str) -> dict[str, Any]:
+    """The compact state an update leaves in its story: hashes, latest text, version."""
+    candidate = decision.candidate
+    return {
+        "v": version,
+        "h": candidate.hash,
+        "sh": f"{simhash(shingles(candidate.form)):016x}",
+        "hl": candidate.headline,
+        "t": candidate.text,
+        "k": candidate.kind,
+        "at": fetched_at,
+    }

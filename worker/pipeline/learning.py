@@ -1,0 +1,53 @@
+"""Learned boilerplate: a line that recurs across many different stories of one source.
+
+Rules catch the prompts every site has; each site also has its own (a standing appeal, a
+newsletter plug). A line seen in `stories_needed` distinct stories of one source is boilerplate
+for that source. Memory is bounded: least recently seen lines and sources are forgotten first.
+It lives in the worker process (rebuilt from traffic after a restart). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from worker.pipeline.boilerplate import line_fingerprint
+
+MIN_WORDS = 4  # shorter lines ("Live", "Updated") are too common to learn from safely
+
+
+class SourceMemory:
+    """Per source, which stories each recurring line has been seen in (bounded LRU)."""
+
+    def __init__(self, stories_needed: int = 3, lines_per_source: int = 5000,
+                 max_sources: int = 2000) -> None:
+        self.stories_needed = stories_needed
+        self.lines_per_source = lines_per_source
+        self.max_sources = max_sources
+        self._sources: OrderedDict[str, OrderedDict[str, set[str]]] = OrderedDict()
+
+    def is_boilerplate(self, source: str, line: str) -> bool:
+        lines = self._sources.get(source)
+        if lines is None or len(line.split()) < MIN_WORDS:
+            return False
+        stories = lines.get(line_fingerprint(line))
+        return stories is not None and len(stories) >= self.stories_needed
+
+    def observe(self, source: str, story: str, lines: list[str]) -> None:
+        """Remember that `story` carried `lines`; only distinct stories count."""
+        known = self._sources.pop(source, None) or OrderedDict()
+        self._sources[source] = known
+        while len(self._sources) > self.max_sources:
+            self._sources.popitem(last=False)
+        for line in lines:
+            if len(line.split()) < MIN_WORDS:
+                continue
+            fingerprint = line_fingerprint(line)
+            stories = known.pop(fingerprint, set())
+            if len(stories) < self.stories_needed:
+                stories.add(story)
+            known[fingerprint] = stories
+        while len(known) > self.lines_per_source:
+            known.popitem(last=False)
+
+    def size(self) -> int:
+        return sum(len(lines) for lines in self._sources.values())
