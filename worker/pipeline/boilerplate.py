@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from worker.pipeline.cleaning import clean_text, comparison_form, sentences
+from worker.pipeline.cleaning import comparison_form, sentences
 
 # Rules match comparison forms (case-folded, straight quotes, hyphens) with `fullmatch`, so each
 # pattern must account for the whole unit it flags. REST is the rest of one sentence (no
@@ -40,11 +40,11 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf" (?:\w+ ){{0,3}}?(?:helps?|allows?|makes?|means?|enables?|keeps?|funds?|"
         rf"powers?|ensures?)\b{REST}",
     ),
-    _rule("support_journalism", rf"{REST}\bsupport (?:our|the independent's) journalism{REST}"),
+    _rule("support_journalism", rf"{REST}\b(?:support|fund) our (?:journalism|reporting){REST}"),
     _rule(
         "contribution",
         rf"(?:please )?(?:consider )?(?:make|making|give|giving) a (?:[\w-]+ ){{0,2}}"
-        rf"(?:contribution|donation)(?: (?:to|towards) (?:us|our|the independent)\b{REST}|"
+        rf"(?:contribution|donation)(?: (?:to|towards) (?:us|our)\b{REST}|"
         rf" (?:today|now))?|(?:donate|contribute) (?:now|today)",
     ),
     _rule("bookmark_prompt", rf"(?:subscribe to {REST}to bookmark|want to bookmark\b){ANY}"),
@@ -81,6 +81,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     _rule("read_more", rf"(?:read more|related|see also|read also|recommended|most read)\s*:{ANY}"),
     _rule("click_here", rf"click here\b{ANY}"),
 )
+_ALL_RULES = re.compile("|".join(f"(?P<{name}>{rule.pattern})" for name, rule in RULES), re.DOTALL)
 _APPEAL_RULES = frozenset({"donation_appeal", "support_journalism", "contribution"})
 # An appeal is several paragraphs: consecutive appeal hits at most this many lines apart
 # belong to one block, and the lines between them are its body.
@@ -88,8 +89,17 @@ APPEAL_GAP = 4
 
 
 def _unit_rule(unit: str) -> str | None:
-    folded = comparison_form(unit)
-    return next((name for name, rule in RULES if rule.fullmatch(folded)), None)
+    found = _ALL_RULES.fullmatch(comparison_form(unit))
+    return found.lastgroup if found else None
+
+
+def _judge(line: str) -> tuple[list[str], list[str | None]]:
+    """The line's sentences and, for each, the rule that claims it (None: content)."""
+    parts = sentences(line)
+    whole = _unit_rule(line)
+    if whole is not None or len(parts) < 2:
+        return parts, [whole] * len(parts)
+    return parts, [_unit_rule(part) for part in parts]
 
 
 def boilerplate_rule(line: str) -> str | None:
@@ -98,11 +108,8 @@ def boilerplate_rule(line: str) -> str | None:
     A line is boilerplate when one rule claims it whole, or when every one of its sentences is
     boilerplate (then the first sentence's rule is named). A line with any news left is not.
     """
-    whole = _unit_rule(line)
-    if whole is not None or not line.strip():
-        return whole
-    rules = [_unit_rule(sentence) for sentence in sentences(line)]
-    return rules[0] if all(rules) else None
+    parts, rules = _judge(line)
+    return rules[0] if parts and all(rules) else None
 
 
 def is_boilerplate(line: str) -> bool:
@@ -116,36 +123,33 @@ def remove_boilerplate_sentences(paragraph: str) -> str:
     Extraction glues an appeal's last sentence to the next paragraph ("...all the
     difference.Ukraine is..."); cleaning parts the seam, and this drops the appeal half.
     """
-    if is_boilerplate(paragraph):
-        return ""
-    return " ".join(s for s in sentences(paragraph) if _unit_rule(s) is None)
+    parts, rules = _judge(paragraph)
+    return " ".join(part for part, rule in zip(parts, rules, strict=True) if rule is None)
 
 
-def _appeal_sentences(line: str) -> list[bool]:
-    return [_unit_rule(s) in _APPEAL_RULES for s in sentences(line)]
+def strip_boilerplate(lines: list[str]) -> list[str]:
+    """Clean `lines` without boilerplate lines, sentences and donation-appeal blocks.
 
-
-def drop_appeal_blocks(lines: list[str]) -> list[str]:
-    """`lines` without donation appeals, which run over several paragraphs.
-
-    An appeal opens with a sentence like "Your support helps us..." and closes with one like
-    "Your support makes all the difference."; the paragraphs between praise the publisher in
-    words no rule could safely claim. So everything from the first to the last appeal
-    sentence of a block goes: news before the opening sentence on its line and after the
-    closing sentence on its line stays.
+    An appeal runs over several paragraphs: it opens with a sentence like "Your support
+    helps us..." and closes with one like "Your support makes all the difference."; the
+    paragraphs between praise the publisher in words no rule could safely claim. So every
+    sentence from a block's first appeal sentence to its last goes: news before the opening
+    sentence on its line and after the closing sentence on its line stays.
     """
-    hits = [i for i, line in enumerate(lines) if any(_appeal_sentences(line))]
-    kept = list(lines)
-    for first, last in _blocks(hits):
-        head, tail = sentences(lines[first]), sentences(lines[last])
-        opening = _appeal_sentences(lines[first]).index(True)
-        closing = len(tail) - _appeal_sentences(lines[last])[::-1].index(True)
-        kept[first] = " ".join(head[:opening])
-        for i in range(first + 1, last + 1):
-            kept[i] = ""
-        kept[last] = " ".join(tail[closing:]) if first != last else " ".join(
-            head[:opening] + tail[closing:]
-        )
+    judged = [_judge(line) for line in lines]
+    keep = [[rule is None for rule in rules] for _, rules in judged]
+    appeals = [[rule in _APPEAL_RULES for rule in rules] for _, rules in judged]
+    for first, last in _blocks([i for i, flags in enumerate(appeals) if any(flags)]):
+        opening = appeals[first].index(True)
+        closing = len(appeals[last]) - appeals[last][::-1].index(True)
+        for i in range(first, last + 1):
+            low = opening if i == first else 0
+            high = closing if i == last else len(keep[i])
+            keep[i][low:high] = [False] * (high - low)
+    kept = (
+        " ".join(part for part, flag in zip(parts, flags, strict=True) if flag)
+        for (parts, _), flags in zip(judged, keep, strict=True)
+    )
     return [line for line in kept if line]
 
 
@@ -161,5 +165,5 @@ def _blocks(hits: list[int]) -> list[tuple[int, int]]:
 
 def line_fingerprint(line: str) -> str:
     """A short, stable hex digest of the line's comparison form (same in every process)."""
-    digest = hashlib.blake2b(comparison_form(clean_text(line)).encode(), digest_size=8)
+    digest = hashlib.blake2b(comparison_form(line).encode(), digest_size=8)
     return digest.hexdigest()

@@ -11,33 +11,41 @@ import re
 import unicodedata
 
 _INVISIBLE = re.compile("[\u200b\u200c\u2060\ufeff\u00ad]")
-_SPACES = re.compile(r"\s+")
-# Sentence punctuation (and any closing quotes) right after a letter or closing quote, then a
-# capitalised word with no space between: the seam an extractor leaves where two blocks met.
-_GLUED = re.compile(r"(?:(?<=[^\W\d_])|(?<=[”’\"')\]]))[.!?…]+[”’)\]]*(?=[^\W\d_][^\W\d_])")
+# Sentence punctuation (and any closing quotes) then a capitalised word, or the words "A" and
+# "I", with no space between: the seam an extractor leaves where two blocks met. `_seam`
+# checks what precedes it.
+_GLUED = re.compile(r"[.!?…]+[”\u2019)\]]*(?=[^\W\d_][^\W\d_]|[AI] )")
 _LAST_LETTERS = re.compile(r"[^\W\d_]+$")
 _URLISH = re.compile(r"://|^www\.|@|/")
-_CLOSERS = frozenset("”’\"')]")
+_CLOSERS = frozenset("”\u2019\"')]")
 
+# Written as escapes because several look like ASCII in an editor. Single: left and right
+# quotes, low-9, reversed-9, single guillemets, prime, backtick, acute accent. Double: curly,
+# low-9, reversed-9, guillemets, double prime. Dashes: en, em, figure, minus, hyphen,
+# non-breaking hyphen, horizontal bar.
 _QUOTES = str.maketrans(
     {
-        **dict.fromkeys("‘’‚‛‹›′`´", "'"),
-        **dict.fromkeys("“”„‟«»″", '"'),
-        **dict.fromkeys("–—‒−‐‑―", "-"),
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2039\u203a\u2032`\u00b4", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033", '"'),
+        **dict.fromkeys("\u2013\u2014\u2012\u2212\u2010\u2011\u2015", "-"),
     }
 )
 
 # Words that take a full stop without ending a sentence. Lower-case; matched on the word alone.
 ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen col lt sgt capt maj cmdr adm gov sen rep rev st mt ft jr sr
-    vs inc ltd co corp dept approx al jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+    {
+        *("mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "maj", "cmdr"),
+        *("adm", "gov", "sen", "rep", "rev", "st", "mt", "ft", "jr", "sr", "vs", "inc", "ltd"),
+        *("co", "corp", "dept", "approx", "al", "jan", "feb", "mar", "apr", "jun", "jul"),
+        *("aug", "sep", "sept", "oct", "nov", "dec"),
+    }
 )
 # Abbreviations only before a number: "No. 10" is one, "He said no. Then" ends a sentence.
 NUMBERED = frozenset({"no", "nos", "fig", "vol", "art", "p", "pp"})
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]|[^\W\d_]")
 # Sentence end: punctuation, closing quotes or brackets, then space before the next sentence.
-_END = re.compile(r"[.!?…]+[”’\"»)\]]*(?=\s)")
-_OPENERS = "“‘\"'«([…. "
+_END = re.compile(r"[.!?…]+[”\u2019\"»)\]]*(?=\s)")
+_OPENERS = "“\u2018\"'«([…. "
 
 
 def clean_text(text: str) -> str:
@@ -46,18 +54,21 @@ def clean_text(text: str) -> str:
     Line breaks fold to spaces too, so split paragraphs before cleaning them. Invisible
     characters (zero-width space, soft hyphen, BOM) go; zero-width joiners stay for emoji.
     """
-    flat = _SPACES.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text))).strip()
-    return _GLUED.sub(_seam, flat)
+    if not text.isascii():  # ASCII is already NFC and has no invisible characters
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    return _GLUED.sub(_seam, " ".join(text.split()))
 
 
 def _seam(match: re.Match[str]) -> str:
     text, start, end = match.string, match.start(), match.end()
     punctuation = match.group(0)
+    if start == 0 or not (text[start - 1].isalpha() or text[start - 1] in _CLOSERS):
+        return punctuation  # "3.Next", "...Then" at the start: no word ends here
     stop = text.find(" ", end)
     token = text[text.rfind(" ", 0, start) + 1 : stop if stop >= 0 else len(text)]
     if _URLISH.search(token):
         return punctuation  # URLs, e-mail addresses and paths legitimately hold "word.Word"
-    if not (text[end].isupper() and text[end + 1].islower()):
+    if not (text[end].isupper() and (text[end + 1].islower() or text[end + 1] == " ")):
         return punctuation  # "Node.JS", "U.S.A", "e.g.the": not a capitalised word
     if text[start - 1] in _CLOSERS:
         return punctuation + " "
@@ -75,7 +86,7 @@ def comparison_form(text: str) -> str:
     folded: a publisher swapping typography or capitalisation has not changed the news.
     """
     folded = clean_text(text).translate(_QUOTES).casefold()
-    return _SPACES.sub(" ", folded).strip()
+    return " ".join(folded.split())
 
 
 def sentences(text: str) -> list[str]:
@@ -89,34 +100,45 @@ def sentences(text: str) -> list[str]:
     """
     paragraph = clean_text(text)
     found: list[str] = []
-    start = 0
+    start = scanned = 0
+    quotes = (0, 0, 0)
     for end in _END.finditer(paragraph):
-        candidate = paragraph[start : end.end()]
+        # Quote counts grow by the newly scanned stretch only, so a long paragraph stays linear.
+        quotes = _count_quotes(paragraph[scanned : end.end()], quotes)
+        scanned = end.end()
         if _starts_sentence(paragraph, end.end()) and not (
-            _inside_quote(candidate) or _after_abbreviation(paragraph, start, end)
+            _inside_quote(quotes) or _after_abbreviation(paragraph, start, end)
         ):
-            found.append(candidate.strip())
-            start = end.end()
+            found.append(paragraph[start : end.end()].strip())
+            start, quotes = end.end(), (0, 0, 0)
     rest = paragraph[start:].strip()
     return [*found, rest] if rest else found
 
 
 def _starts_sentence(paragraph: str, position: int) -> bool:
-    following = paragraph[position:].lstrip(_OPENERS)
+    following = paragraph[position : position + 16].lstrip(_OPENERS)
     return bool(following) and (following[0].isupper() or following[0].isdigit())
 
 
-def _inside_quote(segment: str) -> bool:
-    curly = segment.count("“") - segment.count("”")
-    guillemets = segment.count("«") - segment.count("»")
-    return curly > 0 or guillemets > 0 or segment.count('"') % 2 == 1
+def _count_quotes(stretch: str, counts: tuple[int, int, int]) -> tuple[int, int, int]:
+    curly, guillemets, straight = counts
+    return (
+        curly + stretch.count("“") - stretch.count("”"),
+        guillemets + stretch.count("«") - stretch.count("»"),
+        straight + stretch.count('"'),
+    )
+
+
+def _inside_quote(counts: tuple[int, int, int]) -> bool:
+    curly, guillemets, straight = counts
+    return curly > 0 or guillemets > 0 or straight % 2 == 1
 
 
 def _after_abbreviation(paragraph: str, start: int, end: re.Match[str]) -> bool:
     if end.group(0) != ".":
         return False  # "!", "?", "…" and a stop before a closing quote always end a sentence
-    words = paragraph[start : end.start()].split()
-    word = words[-1].lstrip("“‘\"'«([").lower() if words else ""
+    word_start = max(start, paragraph.rfind(" ", start, end.start()) + 1)
+    word = paragraph[word_start : end.start()].lstrip(_OPENERS).lower()
     if word in NUMBERED:
-        return paragraph[end.end() :].lstrip()[:1].isdigit()
+        return paragraph[end.end() : end.end() + 2].lstrip()[:1].isdigit()
     return word in ABBREVIATIONS or bool(_INITIALISM.fullmatch(word))

@@ -58,18 +58,24 @@ def new_update_id(story_id: str, candidate: Candidate) -> str:
     return candidate.post_id or "u" + exact_hash(f"{story_id}\n{candidate.hash}")[:16]
 
 
-def _versus(candidate: Candidate, uid: str, record: Mapping[str, Any], method: str,
-            similarity: float) -> Decision:
+def _versus(
+    candidate: Candidate, uid: str, record: Mapping[str, Any], method: str, similarity: float
+) -> Decision:
     if record["h"] == candidate.hash:
         return Decision("unchanged", candidate, uid, method, 1.0, uid)
-    change = classify(comparison_form(record["hl"]), comparison_form(record["t"]),
-                      comparison_form(candidate.headline), comparison_form(candidate.text))
+    change = classify(
+        comparison_form(record["hl"]),
+        comparison_form(record["t"]),
+        comparison_form(candidate.headline),
+        comparison_form(candidate.text),
+    )
     outcome = "revised" if change.material else "cosmetic"
     return Decision(outcome, candidate, uid, method, round(similarity, 4), uid, change)
 
 
-def _nearest(candidate: Candidate, records: Mapping[str, Mapping[str, Any]],
-             claimed: set[str]) -> tuple[str, float] | None:
+def _nearest(
+    candidate: Candidate, records: Mapping[str, Mapping[str, Any]], claimed: set[str]
+) -> tuple[str, float] | None:
     features = shingles(candidate.form)
     signature = simhash(features)
     best: tuple[str, float] | None = None
@@ -85,8 +91,9 @@ def _nearest(candidate: Candidate, records: Mapping[str, Mapping[str, Any]],
     return best
 
 
-def match(story_id: str, candidates: list[Candidate],
-          records: Mapping[str, Mapping[str, Any]]) -> list[Decision]:
+def match(
+    story_id: str, candidates: list[Candidate], records: Mapping[str, Mapping[str, Any]]
+) -> list[Decision]:
     """One decision per candidate, in order; no earlier update is matched twice."""
     by_hash = {record["h"]: uid for uid, record in records.items()}
     claimed: set[str] = set()
@@ -110,8 +117,9 @@ def match(story_id: str, candidates: list[Candidate],
             decisions[index] = Decision("created", candidate, uid, "new", 0.0)
         else:
             claimed.add(nearest[0])
-            decisions[index] = _versus(candidate, nearest[0], records[nearest[0]], "simhash",
-                                       nearest[1])
+            decisions[index] = _versus(
+                candidate, nearest[0], records[nearest[0]], "simhash", nearest[1]
+            )
     return [decisions[index] for index in range(len(candidates))]
 
 

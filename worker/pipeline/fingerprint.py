@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-_WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+(?:[.,'\u2019][^\W_]+)*", re.UNICODE)
 SHINGLE = 3
 MINHASH_PERMUTATIONS = 64
 _MERSENNE = (1 << 61) - 1

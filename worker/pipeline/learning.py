@@ -18,8 +18,9 @@ MIN_WORDS = 4  # shorter lines ("Live", "Updated") are too common to learn from 
 class SourceMemory:
     """Per source, which stories each recurring line has been seen in (bounded LRU)."""
 
-    def __init__(self, stories_needed: int = 3, lines_per_source: int = 5000,
-                 max_sources: int = 2000) -> None:
+    def __init__(
+        self, stories_needed: int = 3, lines_per_source: int = 5000, max_sources: int = 2000
+    ) -> None:
         self.stories_needed = stories_needed
         self.lines_per_source = lines_per_source
         self.max_sources = max_sources

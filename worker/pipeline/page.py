@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from worker.pipeline.boilerplate import drop_appeal_blocks, is_boilerplate, remove_boilerplate_sentences
+from worker.pipeline.boilerplate import remove_boilerplate_sentences, strip_boilerplate
 from worker.pipeline.cleaning import clean_text
-from worker.pipeline.html import live_blog_of, main_text
+from worker.pipeline.html import read_html
 from worker.pipeline.splitting import Page, Post, split_live_blog
 
 LinePredicate = Callable[[str], bool]
@@ -37,21 +37,21 @@ def page_of(article: Mapping[str, Any], is_learned_boilerplate: LinePredicate = 
         posts = (_update_post(item, is_learned_boilerplate) for item in article["updates"])
         return Page(title, "", (), tuple(post for post in posts if post is not None))
     if article.get("html"):
-        page = _html_page(article["html"], title, is_learned_boilerplate)
+        page = _html_page(_string(article["html"]), title, is_learned_boilerplate)
         if page.posts or page.summary or not article.get("text"):
             return page
     return _text_page(_string(article.get("text")), title, is_learned_boilerplate)
 
 
 def clean_lines(lines: list[str], is_learned_boilerplate: LinePredicate = _never) -> list[str]:
-    """Clean lines with empty lines, appeal blocks, boilerplate lines and sentences removed."""
-    cleaned = drop_appeal_blocks([line for line in map(clean_text, lines) if line])
-    kept = [
-        line
-        for line in cleaned
-        if not (is_boilerplate(line) or is_learned_boilerplate(line))
-    ]
-    return [line for line in map(remove_boilerplate_sentences, kept) if line]
+    """Clean lines without empty, debris, learned-boilerplate or boilerplate lines and sentences.
+
+    The learned predicate sees each line as `clean_text` leaves it, before any sentence of
+    it is removed, which is the form the learning memory observes.
+    """
+    # A line without a letter or digit ("|", ">", "* * *") is markup debris, not text.
+    cleaned = [line for line in map(clean_text, lines) if any(c.isalnum() for c in line)]
+    return strip_boilerplate([line for line in cleaned if not is_learned_boilerplate(line)])
 
 
 def _text_page(text: str, title: str, is_learned_boilerplate: LinePredicate) -> Page:
@@ -59,9 +59,9 @@ def _text_page(text: str, title: str, is_learned_boilerplate: LinePredicate) -> 
 
 
 def _html_page(markup: str, title: str, is_learned_boilerplate: LinePredicate) -> Page:
-    blog = live_blog_of(_string(markup))
-    if blog is None:
-        return _text_page(main_text(_string(markup)), title, is_learned_boilerplate)
+    blog = read_html(markup)
+    if isinstance(blog, str):
+        return _text_page(blog, title, is_learned_boilerplate)
     posts = (_clean_post(post, is_learned_boilerplate) for post in blog.posts)
     return Page(
         _clean_field(blog.title) or title,
@@ -94,8 +94,7 @@ def _clean_post(post: Post, is_learned_boilerplate: LinePredicate) -> Post | Non
 
 def _clean_field(value: str) -> str:
     """A one-line field (title, headline, standfirst), cleaned; "" when it is boilerplate."""
-    line = clean_text(value)
-    return "" if is_boilerplate(line) else remove_boilerplate_sentences(line)
+    return remove_boilerplate_sentences(clean_text(value))
 
 
 def _identifier(value: Any) -> str | None:

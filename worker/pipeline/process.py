@@ -57,8 +57,11 @@ def candidates_of(page: Page) -> list[Candidate]:
         found.append(Candidate(SUMMARY_ID, "", "\n\n".join(page.summary), None, "summary"))
     for post in page.posts:
         if post.headline or post.paragraphs:
-            found.append(Candidate(post.post_id, post.headline, "\n\n".join(post.paragraphs),
-                                   post.published_at))
+            found.append(
+                Candidate(
+                    post.post_id, post.headline, "\n\n".join(post.paragraphs), post.published_at
+                )
+            )
     return found
 
 
@@ -73,8 +76,9 @@ def _live_state(stored: Any, fetched: datetime, limits: Limits) -> dict[str, Any
     return dict(stored)
 
 
-def _update_fields(decision: Decision, version: int, previous: Mapping[str, Any] | None
-                   ) -> dict[str, Any]:
+def _update_fields(
+    decision: Decision, version: int, previous: Mapping[str, Any] | None
+) -> dict[str, Any]:
     candidate = decision.candidate
     fields: dict[str, Any] = {
         "update_id": decision.update_id,
@@ -83,15 +87,17 @@ def _update_fields(decision: Decision, version: int, previous: Mapping[str, Any]
         "text": candidate.text,
         "version": version,
         "published_at": candidate.published_at,
-        "dedup": {"method": decision.method, "similarity": decision.similarity,
-                  "matched_update_id": decision.matched},
+        "dedup": {
+            "method": decision.method,
+            "similarity": decision.similarity,
+            "matched_update_id": decision.matched,
+        },
         "previous_hash": None,
         "diff": None,
     }
     if previous is not None and decision.change is not None:
         fields["previous_hash"] = previous["h"]
-        fields["diff"] = diff(previous["t"], candidate.text, decision.change,
-                              fold=comparison_form)
+        fields["diff"] = diff(previous["t"], candidate.text, decision.change, fold=comparison_form)
         if normalise_line(previous["hl"]) != candidate.headline:
             fields["diff"]["headline_before"] = previous["hl"]
     return fields
@@ -128,9 +134,12 @@ def process_article(
     records: dict[str, Any] = dict(stored["updates"]) if stored else {}
     stale = stored is not None and fetched < _time(stored["seen"])
     story = {
-        "story_id": sid, "url": canonical_url(article["url"]), "source": source,
+        "story_id": sid,
+        "url": canonical_url(article["url"]),
+        "source": source,
         "story_title": page.title or normalise_line(article.get("title", "")),
-        "fetched_at": article["fetched_at"], "crawl_id": article.get("crawl_id"),
+        "fetched_at": article["fetched_at"],
+        "crawl_id": article.get("crawl_id"),
     }
     outcome = Outcome(story_id=sid, decisions=match(sid, candidates, records))
     changed, done = False, set()

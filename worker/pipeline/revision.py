@@ -40,8 +40,9 @@ def edit_distance(left: str, right: str, limit: int = TYPO_MAX_PER_WORD + 1) -> 
     for i, lchar in enumerate(left, 1):
         current = [i]
         for j, rchar in enumerate(right, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (lchar != rchar)))
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (lchar != rchar))
+            )
         if min(current) >= limit:
             return limit
         previous = current
@@ -86,7 +87,9 @@ def classify(old_headline: str, old_text: str, new_headline: str, new_text: str)
     reasons = set(body.reasons)
     if head.material:
         reasons.add("headline reworded")
-    return Change(bool(reasons), tuple(sorted(reasons)), body.numbers_changed + head.numbers_changed)
+    return Change(
+        bool(reasons), tuple(sorted(reasons)), body.numbers_changed + head.numbers_changed
+    )
 
 
 def diff(old_text: str, new_text: str, change: Change, *, fold: Any) -> dict[str, Any]:

@@ -15,16 +15,26 @@ from worker.pipeline.cleaning import comparison_form
 HEADLINE_MAX_CHARS = 120
 HEADLINE_MAX_WORDS = 20
 TITLE_MAX_CHARS = 200
+TITLE_MAX_WORDS = 35
+# Shorter top lines are labels ("Live", "Breaking news") or fragments, not a page's title.
+TITLE_MIN_WORDS = 3
 # Two headline lines sharing this share of their words say the same thing twice.
 SAME_WORDS = 0.5
+# A first line this close to the given title is the title with site dressing ("| Herald");
+# stricter than SAME_WORDS because a standfirst often reuses the title's words.
+TITLE_SAME_WORDS = 0.8
 
-_OPENING_QUOTES = "“‘\"'«„‚‹"
-_CLOSING_QUOTES = "”’\"'»‹›"
+# Escapes for the single quotes, low-9 quotes and single guillemets, which look like ASCII.
+_OPENING_QUOTES = "“\u2018\"'«„\u201a\u2039"
+_CLOSING_QUOTES = "”\u2019\"'»\u2039\u203a"
 # A final character that makes a line a sentence or a fragment, never a headline.
-_SENTENCE_END = ".!?:;,…-–—"
+_SENTENCE_END = ".!?:;,…-\u2013\u2014"  # with en and em dashes
 _CREDIT = re.compile(r"(?:additional )?reporting by\b|with (?:agencies|reuters|ap|afp)$", re.I)
 _WORD = re.compile(r"\w+")
-_TIME = r"\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\.?)?(?:\s?[a-z]{2,5})?"
+# A line ending on one of these words was cut off mid-sentence: a fragment, not a headline.
+_DANGLING = frozenset({"a", "an", "the", "and", "or", "but", "of", "to", "for", "with", "from"})
+_ZONE = r"(?:gmt|bst|utc|cet|cest|eet|eest|msk|est|edt|cst|cdt|pst|pdt|ist|jst|kst|aest|aedt)"
+_TIME = rf"\d{{1,2}}[:.]\d{{2}}(?:\s?[ap]\.?m\.?)?(?:\s?{_ZONE})?"
 _DATE = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s)?\d{1,2}\s[a-z]{3,9}\.?,?\s\d{4}"
 _TIMESTAMP = re.compile(
     rf"(?:updated:?\s)?(?:{_DATE}(?:,?\s(?:at\s)?{_TIME})?|{_TIME}(?:,?\s{_DATE})?|"
@@ -53,16 +63,21 @@ class Page:
     posts: tuple[Post, ...]
 
 
-def is_headline(line: str, max_chars: int = HEADLINE_MAX_CHARS) -> bool:
+def is_headline(
+    line: str, max_chars: int = HEADLINE_MAX_CHARS, max_words: int = HEADLINE_MAX_WORDS
+) -> bool:
     """True when `line` is shaped like a post headline rather than a body paragraph.
 
-    A headline is short (at most `max_chars` characters and HEADLINE_MAX_WORDS words), starts
-    with a capital letter, digit or currency sign, does not start with an opening quote (a
-    one-line quotation is body), and does not end like a sentence or a fragment: no final
-    full stop, question or exclamation mark, colon, comma, dash or closing quote. Credit lines
-    ("Additional reporting by ...") are body too.
+    A headline is short (at most `max_chars` characters and `max_words` words), starts with a
+    capital letter, digit or currency sign, does not start with an opening quote (a one-line
+    quotation is body), and does not end like a sentence or a fragment: no final full stop,
+    question or exclamation mark, colon, comma, dash or closing quote, and no dangling "the",
+    "of", "and"... Credit lines ("Additional reporting by ...") are body too.
     """
-    if not line or len(line) > max_chars or len(line.split()) > HEADLINE_MAX_WORDS:
+    words = line.split()
+    if not words or len(line) > max_chars or len(words) > max_words:
+        return False
+    if words[-1].lower() in _DANGLING:
         return False
     first, last = line[0], line[-1]
     if first in _OPENING_QUOTES or last in _CLOSING_QUOTES or last in _SENTENCE_END:
@@ -88,13 +103,14 @@ def split_live_blog(paragraphs: list[str], title: str = "") -> Page:
     """Read title, standfirst, summary and posts off clean paragraphs, boilerplate removed.
 
     The rules, in page order (timestamp-only lines are post furniture and are left out):
-    1. Title: the first line when it equals (or largely repeats) `title`; with no `title`
-       given, the first line when it is shaped like a headline (up to TITLE_MAX_CHARS) and
-       more lines follow. A given `title` is the page's title either way.
+    1. Title: the first line when it equals (or nearly repeats) `title`; with no `title`
+       given, the first line when it is shaped like a headline (TITLE_MIN_WORDS up to
+       TITLE_MAX_WORDS words, up to TITLE_MAX_CHARS) and more lines follow. A given `title`
+       is the page's title either way.
     2. Live blog or plain article: a live blog has at least one headline line (see
        `is_headline`) after the line following the title. A plain article has none.
     3. Standfirst: in a live blog, the line after the title. In a plain article only when that
-       line is headline-shaped (no final full stop) and body follows, because a plain
+       line is shaped like a title (no final full stop) and body follows, because a plain
        article's first sentence-shaped paragraph is its lead, which belongs to the body.
     4. Summary: in a live blog, the paragraphs before the first headline (the key points).
     5. Posts: each headline starts a post whose body is the lines up to the next headline. A
@@ -106,7 +122,7 @@ def split_live_blog(paragraphs: list[str], title: str = "") -> Page:
     page_title, rest = _take_title(lines, title)
     live = any(is_headline(line) for line in rest[1:])
     if not live:
-        standfirst = rest[0] if len(rest) > 1 and is_headline(rest[0], TITLE_MAX_CHARS) else ""
+        standfirst = rest[0] if len(rest) > 1 and _is_title(rest[0]) else ""
         body = tuple(rest[1:] if standfirst else rest)
         posts = (Post("", body),) if body else ()
         return Page(page_title, standfirst, (), posts)
@@ -120,22 +136,30 @@ def _take_title(lines: list[str], title: str) -> tuple[str, list[str]]:
     head = lines[0]
     if title:
         repeats = comparison_form(head) == comparison_form(title) or (
-            is_headline(head, TITLE_MAX_CHARS) and shared_words(head, title) >= SAME_WORDS
+            _is_title(head) and shared_words(head, title) >= TITLE_SAME_WORDS
         )
         return title, lines[1:] if repeats else lines
-    if len(lines) > 1 and is_headline(head, TITLE_MAX_CHARS):
+    if len(lines) > 1 and _is_title(head):
         return head, lines[1:]
     return "", lines
+
+
+def _is_title(line: str) -> bool:
+    return len(line.split()) >= TITLE_MIN_WORDS and is_headline(
+        line, TITLE_MAX_CHARS, TITLE_MAX_WORDS
+    )
 
 
 def _posts(lines: list[str]) -> tuple[Post, ...]:
     # Built as [headline, body] pairs; lines[0] is always a headline.
     found: list[tuple[str, list[str]]] = []
     for line in lines:
-        if not is_headline(line):
-            found[-1][1].append(line)
-        elif found and not found[-1][1] and shared_words(found[-1][0], line) >= SAME_WORDS:
+        if found and (not is_headline(line) or _is_subheadline(*found[-1], line)):
             found[-1][1].append(line)
         else:
             found.append((line, []))
     return tuple(Post(headline, tuple(body)) for headline, body in found)
+
+
+def _is_subheadline(headline: str, body: list[str], line: str) -> bool:
+    return not body and shared_words(headline, line) >= SAME_WORDS
