@@ -17,6 +17,7 @@ what is done about each (the README repeats this list):
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -41,21 +42,25 @@ async def true_end_offsets(
 ) -> dict[TP, int]:
     """The real high watermarks: read from the reported "latest" (a batch's base offset + 1)
     and take the high watermark the Fetch response carries."""
-    targets = [tp for tp in partitions if reported.get(tp)]
+    # Faust passes its own TP tuples; aiokafka insists on its TopicPartition type.
+    targets = {TP(tp.topic, tp.partition): tp for tp in partitions if reported.get(tp)}
     if not targets:  # an empty partition is reported right
         return {tp: reported.get(tp, 0) for tp in partitions}
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
     )
     await consumer.start()
+    # Let aiokafka's no-group task take its first step: cancelled before that, it makes stop()
+    # raise CancelledError, which Faust would read as its recovery being cancelled.
+    await asyncio.sleep(0)
     try:
-        consumer.assign(targets)
-        for tp in targets:
-            consumer.seek(tp, max(reported[tp] - 1, 0))
+        consumer.assign(list(targets))
+        for tp, original in targets.items():
+            consumer.seek(tp, max(reported[original] - 1, 0))
         deadline = time.monotonic() + 10.0
         while time.monotonic() < deadline and any(consumer.highwater(tp) is None for tp in targets):
             await consumer.getmany(*targets, timeout_ms=200, max_records=1)
-        found = {tp: consumer.highwater(tp) or 0 for tp in targets}
+        found = {original: consumer.highwater(tp) or 0 for tp, original in targets.items()}
         return {tp: max(reported.get(tp, 0), found.get(tp, 0)) for tp in partitions}
     finally:
         await consumer.stop()
