@@ -12,7 +12,7 @@ from typing import Any
 
 import structlog
 
-_FRAMEWORK_LOGGERS = ("faust", "mode", "aiokafka", "kafka")
+_FRAMEWORK_LOGGERS = ("faust", "mode", "aiokafka", "kafka", "trafilatura", "htmldate", "courlan")
 
 
 def configure(level: str = "INFO", fmt: str = "console") -> None:

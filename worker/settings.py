@@ -200,7 +200,7 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "NEWS_WORKER_STORE",
         "store",
         str,
-        "Faust table store: memory:// or rocksdb:// (needs faust-streaming[rocksdict])",
+        "Faust table store: memory:// or rocksdb:// (install the `rocksdb` extra)",
     ),
     EnvVar("NEWS_WORKER_DATA_DIR", "data_dir", str, "Faust data directory (table stores)"),
     EnvVar(

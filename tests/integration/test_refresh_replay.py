@@ -7,6 +7,8 @@ import json
 from collections import Counter
 from datetime import UTC, datetime
 
+import pytest
+
 from tests.fixtures import refreshes
 from worker.offline import process_lines
 from worker.settings import Settings
@@ -18,11 +20,15 @@ def offline(lines: list[bytes]) -> list[dict[str, object]]:
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
-def test_refresh_replay_through_the_broker_matches_process(names, start_worker, produce, consume):
-    """Streaming and offline runs emit the same events; creations and revisions as expected."""
+@pytest.mark.parametrize("store", ["memory://", "rocksdb://"])
+def test_refresh_replay_through_the_broker_matches_process(
+    names, start_worker, produce, consume, store
+):
+    """Streaming and offline runs emit the same events, with either table store; creations and
+    revisions as expected."""
     lines = refreshes.lines()
     expected = offline(lines)
-    worker = start_worker()
+    worker = start_worker(NEWS_WORKER_STORE=store)
     worker.wait_ready()
     for line in lines:  # a crawler keying by URL: variants land on different input partitions
         produce(names.input, [line], key=json.loads(line)["url"].encode())

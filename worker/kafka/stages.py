@@ -10,11 +10,13 @@ between re-emits the same event ids instead of dropping them.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections import ChainMap
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from faust.streams import _current_event
 from faust.types import EventT, TopicT
 
 from worker.codec import dead_letter, decode_article, decode_json, encode_event
@@ -140,6 +142,7 @@ class Processor(_Publisher):
     async def process(self, events: Sequence[EventT]) -> None:
         now = self.clock()
         writes: dict[str, Any] = {}
+        sources: dict[str, EventT] = {}
         state = ChainMap(writes, self.stories)
         for event in events:
             try:
@@ -168,9 +171,19 @@ class Processor(_Publisher):
                     version=update["version"],
                 )
             writes.update(outcome.state_writes)
+            sources.update(dict.fromkeys(outcome.state_writes, event))
         await self.flush()
         for story, value in writes.items():
+            self._write(story, value, sources[story])
+
+    def _write(self, story: str, value: Any, event: EventT) -> None:
+        # Faust's RocksDB store finds a key's partition through the current event; state is
+        # written after the batch's acks, outside the stream's own context, so set it here.
+        token = _current_event.set(weakref.ref(event))
+        try:
             self.stories[story] = value
+        finally:
+            _current_event.reset(token)
 
     def evict_expired(self, now: datetime) -> int:
         """Forget stories not crawled within the TTL; returns how many were evicted."""
