@@ -14,6 +14,7 @@ from worker.pipeline.learning import SourceMemory
 from worker.pipeline.process import Limits
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+DEFAULT_LIMITS = Limits()
 BOILERPLATE_WORDS = (
     "Subscribe",
     "bookmark",
@@ -27,7 +28,7 @@ BOILERPLATE_WORDS = (
 
 
 def replay(
-    crawls: list[dict[str, Any]], limits: Limits = Limits(), memory: SourceMemory | None = None
+    crawls: list[dict[str, Any]], limits: Limits = DEFAULT_LIMITS, memory: SourceMemory | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     state: dict[str, Any] = {}
     memory = memory or SourceMemory()
