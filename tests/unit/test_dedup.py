@@ -28,7 +28,9 @@ BOILERPLATE_WORDS = (
 
 
 def replay(
-    crawls: list[dict[str, Any]], limits: Limits = DEFAULT_LIMITS, memory: SourceMemory | None = None
+    crawls: list[dict[str, Any]],
+    limits: Limits = DEFAULT_LIMITS,
+    memory: SourceMemory | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     state: dict[str, Any] = {}
     memory = memory or SourceMemory()
