@@ -1,8 +1,7 @@
 """SimHash or MinHash: which tells two versions of one update from two different updates better?
 
-Labelled pairs of update texts (comparison forms, as `dedup.Candidate.form` builds them) come
-from the refresh fixture: positives are two versions of one post (the fixture's own edits and
-synthetic ones), negatives are two different posts of the blog, which share its topic words.
+Scores the labelled pairs of `bench.pairs` (two versions of one update against two different
+posts of the same live blog) with exact Jaccard, SimHash and MinHash over word 3-shingles.
 Each method is scored at its best threshold and at the one the code uses, against exact Jaccard
 of word 3-shingles as the reference. Run `python -m bench.near_duplicates`; a command, not a test.
 """
@@ -10,16 +9,12 @@ of word 3-shingles as the reference. Run `python -m bench.near_duplicates`; a co
 from __future__ import annotations
 
 import argparse
-import itertools
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
+from bench.pairs import Pair, fixture_pairs, negative_pairs, synthetic_pairs
 from bench.tables import per_call_us, table
 from tests.fixtures import refreshes
-from tests.fixtures.refreshes import Post
-from worker.pipeline.cleaning import sentences
-from worker.pipeline.dedup import NEAR_DUPLICATE_MIN, SIMHASH_MAX_BITS, Candidate
+from worker.pipeline.dedup import NEAR_DUPLICATE_MIN, SIMHASH_MAX_BITS
 from worker.pipeline.fingerprint import (
     hamming,
     jaccard,
@@ -33,110 +28,7 @@ from worker.pipeline.fingerprint import (
 METHODS = ("jaccard", "simhash", "minhash")
 # MinHash estimates the Jaccard similarity, so it borrows the Jaccard threshold.
 CODE = {"jaccard": NEAR_DUPLICATE_MIN, "simhash": 1 - SIMHASH_MAX_BITS / 64, "minhash": 0.5}
-FIXTURE_EDITS = {
-    **dict.fromkeys(("p02", "summary"), "number changed"),
-    **{"p03": "quotes and spaces", "p04": "typo fixed", "p05": "sentence added"},
-    **{"p06": "headline reworded", "p08": "first letter restored"},
-}
-ADDED = "A further statement is expected later this afternoon."
-Edit = Callable[[str, list[str]], tuple[str, list[str]] | None]
 Prints = dict[str, tuple[set[str], int, tuple[int, ...]]]
-
-
-@dataclass(frozen=True)
-class Pair:
-    same: bool  # True: two versions of one update
-    kind: str
-    left: str
-    right: str
-
-
-def form(headline: str, paragraphs: Sequence[str], kind: str = "post") -> str:
-    return Candidate(None, headline, "\n\n".join(paragraphs), None, kind).form
-
-
-def fixture_pairs() -> list[Pair]:
-    """Each edit the fixture makes to a post (or the summary) between two refreshes."""
-    pairs: list[Pair] = []
-    last: dict[str, tuple[str, tuple[str, ...], str]] = {}
-    for refresh in range(len(refreshes.PUBLISHED)):
-        versions = {p.key: (p.headline, p.paragraphs, "post") for p in refreshes.posts_at(refresh)}
-        versions["summary"] = ("", refreshes.summary_at(refresh), "summary")
-        for key, version in versions.items():
-            if key in last and last[key] != version:
-                kind = f"fixture {key} r{refresh - 1}->r{refresh}: {FIXTURE_EDITS[key]}"
-                pairs.append(Pair(True, kind, form(*last[key]), form(*version)))
-            last[key] = version
-    return pairs
-
-
-def _number(headline: str, body: list[str]) -> tuple[str, list[str]] | None:
-    found = re.search(r"\d+", text := "\n".join(body))
-    if not found:
-        return None
-    changed = text[: found.start()] + str(int(found.group()) + 7) + text[found.end() :]
-    return headline, changed.split("\n")
-
-
-def _append(headline: str, body: list[str]) -> tuple[str, list[str]] | None:
-    return headline, [*body[:-1], body[-1] + " " + ADDED] if body else [ADDED]
-
-
-def _drop(headline: str, body: list[str]) -> tuple[str, list[str]] | None:
-    found = [s for paragraph in body for s in sentences(paragraph)]
-    return (headline, [" ".join(found[:-1])]) if len(found) > 1 else None
-
-
-def _name(headline: str, body: list[str]) -> tuple[str, list[str]] | None:
-    for index, paragraph in enumerate(body):
-        found = re.search(r"(?<=[a-z,] )[A-Z][a-z]+", paragraph)  # capitalised mid-sentence
-        if found:
-            changed = paragraph[: found.start()] + "Hartley" + paragraph[found.end() :]
-            return headline, [*body[:index], changed, *body[index + 1 :]]
-    return None
-
-
-def _typo(headline: str, body: list[str]) -> tuple[str, list[str]] | None:
-    """A letter dropped from the first long word; the pair is (typo, fixed), as fixes come."""
-    found = re.search(r"\b[a-z]{7,}\b", text := "\n".join(body) or headline)
-    if not found:
-        return None
-    typo = text[: found.start() + 3] + text[found.start() + 4 :]
-    return (headline, typo.split("\n")) if body else (typo, [])
-
-
-SYNTHETIC: dict[str, Edit] = {
-    "number replaced": _number,
-    "sentence appended": _append,
-    "sentence dropped": _drop,
-    "name changed": _name,
-    "one-letter typo": _typo,
-}
-
-
-def synthetic_pairs(posts: list[Post]) -> list[Pair]:
-    pairs = []
-    for post, (label, edit) in itertools.product(posts, SYNTHETIC.items()):
-        if (edited := edit(post.headline, list(post.paragraphs))) is not None:
-            original, changed = form(post.headline, post.paragraphs), form(*edited)
-            left, right = (changed, original) if edit is _typo else (original, changed)
-            pairs.append(Pair(True, f"synthetic {post.key}: {label}", left, right))
-    return pairs
-
-
-def negative_pairs(posts: list[Post]) -> list[Pair]:
-    """Every two different posts; and each post against the next one quoting its first sentence."""
-    texts = {p.key: form(p.headline, p.paragraphs) for p in posts}
-    pairs = [
-        Pair(False, f"posts {a}/{b}", texts[a], texts[b])
-        for a, b in itertools.combinations(texts, 2)
-    ]
-    for post, other in zip(posts, posts[1:] + posts[:1], strict=True):
-        if post.paragraphs:
-            quoting = form(other.headline, [*other.paragraphs, sentences(post.paragraphs[0])[0]])
-            kind = f"shared sentence {post.key}/{other.key}"
-            pairs.append(Pair(False, kind, texts[post.key], quoting))
-    return pairs
 
 
 def fingerprints(texts: set[str]) -> Prints:
@@ -273,8 +165,11 @@ def main(argv: list[str] | None = None) -> None:
         f"(prefilter recall {kept / sum(labels):.3f})"
     )
     for name, threshold, predicted, _ in rows:
-        for line in errors(pairs, predicted, found)[:4]:
+        wrong = errors(pairs, predicted, found)
+        for line in wrong[:4]:
             print(f"  {name} {threshold}: {line}")
+        if len(wrong) > 4:
+            print(f"  {name} {threshold}: ... and {len(wrong) - 4} more")
     print(conclusion(labels, found))
 
 

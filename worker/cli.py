@@ -68,6 +68,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _process(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.enricher import enricher_for
     from worker.offline import process_lines
 
     source = open(args.input, "rb") if args.input != "-" else sys.stdin.buffer  # noqa: SIM115
@@ -81,6 +82,7 @@ def _process(args: argparse.Namespace, settings: Settings) -> int:
             settings=settings,
             clock=lambda: datetime.now(UTC),
             source_name="<stdin>" if args.input == "-" else args.input,
+            enricher=enricher_for(settings),
         )
     finally:
         for handle in (source, sink, dead):

@@ -10,11 +10,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import IO, Any
 
+from worker.enricher import Enricher
 from worker.codec import dead_letter, decode_article, encode_event
 from worker.errors import BadInput, InternalError
 from worker.logs import get_logger
 from worker.pipeline import process_article
+from worker.pipeline.enrichment import story_names
 from worker.pipeline.learning import SourceMemory
+from worker.pipeline.story import story_id
 from worker.settings import Settings
 
 log = get_logger("worker.offline")
@@ -28,8 +31,10 @@ def process_lines(
     settings: Settings,
     clock: Callable[[], datetime],
     source_name: str = "<stdin>",
+    enricher: Enricher | None = None,
 ) -> dict[str, int]:
-    """Run every line through decode and core; return counts of articles, events, dead letters."""
+    """Run every line through decode, core and enrichment; return counts of articles, events,
+    dead letters. Without an enricher, entities stay empty."""
     state: dict[str, Any] = {}
     limits = settings.limits()
     memory = SourceMemory(stories_needed=settings.boilerplate_stories)
@@ -41,13 +46,11 @@ def process_lines(
         counts["articles"] += 1
         try:
             try:
-                outcome = process_article(
-                    decode_article(value, settings.max_value_bytes),
-                    state,
-                    clock(),
-                    limits=limits,
-                    memory=memory,
-                )
+                article = decode_article(value, settings.max_value_bytes)
+                known = story_names(state, story_id(article["url"]))
+                outcome = process_article(article, state, clock(), limits=limits, memory=memory)
+                if enricher is not None:
+                    enricher.run([(outcome, known)])
             except BadInput:
                 raise
             except Exception as exc:  # a bug must not lose the record: dead-letter it

@@ -42,6 +42,9 @@ class Settings:
     story_ttl_hours: float = 72.0
     max_updates_per_story: int = 500
     boilerplate_stories: int = 3
+    entities: bool = True
+    ner_max_chars: int = 10_000
+    aliases_file: str | None = None
     store: str = "memory://"
     data_dir: str = field(default_factory=lambda: str(Path(tempfile.gettempdir()) / "news-worker"))
     broker_flavor: BrokerFlavor = "kafka"
@@ -110,6 +113,13 @@ def _choice(*allowed: str) -> Callable[[str], str]:
         return raw.lower()
 
     return parse
+
+
+def _flag(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered not in {"on", "off", "true", "false", "1", "0", "yes", "no"}:
+        raise ValueError("must be on or off")
+    return lowered in {"on", "true", "1", "yes"}
 
 
 def _level(raw: str) -> str:
@@ -195,6 +205,24 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "boilerplate_stories",
         _positive_int,
         "a line seen in this many stories of one source is learned as boilerplate",
+    ),
+    EnvVar(
+        "NEWS_WORKER_ENTITIES",
+        "entities",
+        _flag,
+        "on: recognise entities in new and revised updates (spaCy); off: entities stay []",
+    ),
+    EnvVar(
+        "NEWS_WORKER_NER_MAX_CHARS",
+        "ner_max_chars",
+        _positive_int,
+        "longer update text is cut at a sentence boundary before NER (the event says so)",
+    ),
+    EnvVar(
+        "NEWS_WORKER_ALIASES_FILE",
+        "aliases_file",
+        str,
+        "entity alias table (JSON); default: the bundled worker/data/aliases.json; re-read on change",
     ),
     EnvVar(
         "NEWS_WORKER_STORE",

@@ -128,6 +128,7 @@ def start_worker(broker: EmbeddedBroker, names: Names, tmp_path: Path) -> Iterat
             "NEWS_WORKER_PARTITIONS": "2",
             "NEWS_WORKER_LOG_FORMAT": "json",
             "NEWS_WORKER_DATA_DIR": str(tmp_path / "data"),
+            "NEWS_WORKER_ENTITIES": "off",  # NER has tests of its own; spare the rest its cost
             **extra_env,
         }
         worker = WorkerProcess(env, tmp_path / f"worker-{len(started)}.log").start()

@@ -19,6 +19,7 @@ from mode import CrashingSupervisor
 from worker.codec import decode_json
 from worker.kafka import tansu
 from worker.kafka.client import faust_credentials
+from worker.enricher import enricher_for
 from worker.kafka.stages import Processor, Router
 from worker.kafka.topics import repartition_topic
 from worker.logs import get_logger
@@ -107,7 +108,7 @@ def create_app(
         "stories", partitions=settings.partitions, key_type=str, use_partitioner=True
     )
     router = Router(settings, by_story, deadletters, utcnow)
-    processor = Processor(settings, stories, updates, deadletters, utcnow)
+    processor = Processor(settings, stories, updates, deadletters, utcnow, enricher_for(settings))
     within = settings.batch_within_ms / 1000
 
     # An agent that raises (the broker refused a record, a bug in a stage) stops the whole

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections import ChainMap
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -20,11 +21,13 @@ from faust.streams import _current_event
 from faust.types import EventT, TopicT
 
 from worker.codec import dead_letter, decode_article, decode_json, encode_event
+from worker.enricher import Enricher
 from worker.errors import BadInput, InternalError
 from worker.logs import get_logger
 from worker.pipeline import process_article
 from worker.pipeline.learning import SourceMemory
-from worker.pipeline.process import is_expired
+from worker.pipeline.enrichment import story_names
+from worker.pipeline.process import Outcome, is_expired
 from worker.pipeline.story import story_id
 from worker.settings import Settings
 
@@ -132,26 +135,28 @@ class Processor(_Publisher):
         updates: TopicT,
         deadletters: TopicT,
         clock: Clock,
+        enricher: Enricher,
     ) -> None:
         super().__init__(settings, deadletters, clock)
         self.stories = stories
         self.updates = updates
         self.limits = settings.limits()
         self.memory = SourceMemory(stories_needed=settings.boilerplate_stories)
+        self.enricher = enricher
+        self.ner_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ner")
 
     async def process(self, events: Sequence[EventT]) -> None:
         now = self.clock()
         writes: dict[str, Any] = {}
         sources: dict[str, EventT] = {}
         state = ChainMap(writes, self.stories)
+        done: list[tuple[Outcome, Mapping[str, str]]] = []
         for event in events:
             try:
+                article = decode_json(event.message.value)
+                known = story_names(state, story_id(article["url"]))
                 outcome = process_article(
-                    decode_json(event.message.value),
-                    state,
-                    now,
-                    limits=self.limits,
-                    memory=self.memory,
+                    article, state, now, limits=self.limits, memory=self.memory
                 )
             except BadInput as error:
                 await self.reject(event, error)
@@ -160,21 +165,24 @@ class Processor(_Publisher):
                 log.exception("article.failed", offset=event.message.offset)
                 await self.reject(event, InternalError(f"{type(exc).__name__}: {exc}"))
                 continue
-            key = outcome.story_id.encode("ascii")
-            for update in outcome.events:
-                await self.send(self.updates, key, encode_event(update))
-                log.info(
-                    "update.published",
-                    type=update["type"],
-                    story_id=update["story_id"],
-                    update_id=update["update_id"],
-                    version=update["version"],
-                )
+            done.append((outcome, known))
             writes.update(outcome.state_writes)
             sources.update(dict.fromkeys(outcome.state_writes, event))
+        # NER is CPU-bound: one batched call for the whole batch, in a worker thread.
+        await asyncio.get_running_loop().run_in_executor(self.ner_thread, self.enricher.run, done)
+        for outcome, _ in done:
+            await self.publish(outcome)
         await self.flush()
         for story, value in writes.items():
             self._write(story, value, sources[story])
+
+    async def publish(self, outcome: Outcome) -> None:
+        key = outcome.story_id.encode("ascii")
+        for update in outcome.events:
+            await self.send(self.updates, key, encode_event(update))
+            log.info("update.published", type=update["type"], story_id=update["story_id"],
+                     update_id=update["update_id"], version=update["version"],
+                     entities=len(update["entities"]))
 
     def _write(self, story: str, value: Any, event: EventT) -> None:
         # Faust's RocksDB store finds a key's partition through the current event; state is

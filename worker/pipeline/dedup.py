@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from worker.pipeline.cleaning import comparison_form
@@ -73,16 +74,25 @@ def _versus(
     return Decision(outcome, candidate, uid, method, round(similarity, 4), uid, change)
 
 
+@lru_cache(maxsize=8192)
+def signature(form: str) -> int:
+    """The SimHash of a comparison form, computed once per text (matching and recording both
+    need it, and it is the costliest step of dedup)."""
+    return simhash(shingles(form))
+
+
 def _nearest(
     candidate: Candidate, records: Mapping[str, Mapping[str, Any]], claimed: set[str]
 ) -> tuple[str, float] | None:
+    if not records:
+        return None
     features = shingles(candidate.form)
-    signature = simhash(features)
+    mine = signature(candidate.form)
     best: tuple[str, float] | None = None
     for uid, record in records.items():
         if uid in claimed or record.get("k", "post") != candidate.kind:
             continue
-        if hamming(signature, int(record["sh"], 16)) > SIMHASH_MAX_BITS:
+        if hamming(mine, int(record["sh"], 16)) > SIMHASH_MAX_BITS:
             continue
         stored = comparison_form(record["hl"]) + "\n" + comparison_form(record["t"])
         score = jaccard(features, shingles(stored))
@@ -129,7 +139,7 @@ def record_of(decision: Decision, version: int, fetched_at: str) -> dict[str, An
     return {
         "v": version,
         "h": candidate.hash,
-        "sh": f"{simhash(shingles(candidate.form)):016x}",
+        "sh": f"{signature(candidate.form):016x}",
         "hl": candidate.headline,
         "t": candidate.text,
         "k": candidate.kind,

@@ -163,7 +163,11 @@ def process_article(
     seen = max(stored["seen"], article["fetched_at"], key=_time) if stored else story["fetched_at"]
     touch_due = stored is None or _time(seen) - _time(stored["seen"]) >= limits.touch_every
     if changed or touch_due:
-        outcome.state_writes[sid] = {"seen": seen, "updates": _prune(records, limits)}
+        outcome.state_writes[sid] = {
+            "seen": seen,
+            "updates": _prune(records, limits),
+            "names": dict(stored.get("names", {})) if stored else {},
+        }
     return outcome
 
 

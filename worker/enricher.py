@@ -1,0 +1,73 @@
+"""The shell side of enrichment: the NER model, the alias file, and one batched NER call.
+
+Shared by the streaming worker (which calls `run` in a worker thread) and `news-worker process`.
+The alias file is re-read when its modification time changes: edit it, and the next batch uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from worker.pipeline.enrichment import enrich, ner_requests
+from worker.pipeline.entities import AliasTable, Mention
+from worker.pipeline.process import Outcome
+
+
+class Extractor(Protocol):
+    def extract(self, texts: Sequence[str]) -> list[list[Mention]]: ...
+
+
+class Enricher:
+    """Entities for the new and revised updates of a batch of outcomes."""
+
+    def __init__(self, extractor: Extractor | None, max_chars: int,
+                 aliases_file: str | None = None) -> None:
+        self.extractor = extractor
+        self.max_chars = max_chars
+        self.aliases_file = Path(aliases_file) if aliases_file else None
+        self._aliases: AliasTable | None = None
+        self._aliases_mtime: float | None = None
+        self.texts_sent = 0
+        self.chars_sent = 0
+
+    def aliases(self) -> AliasTable:
+        """The alias table, re-read when its file changed since the last batch."""
+        mtime = self.aliases_file.stat().st_mtime if self.aliases_file else None
+        if self._aliases is None or mtime != self._aliases_mtime:
+            self._aliases = AliasTable.load(self.aliases_file)
+            self._aliases_mtime = mtime
+        return self._aliases
+
+    def run(self, items: Sequence[tuple[Outcome, Mapping[str, str]]]) -> None:
+        """Enrich each outcome (with its story's name memory before the batch), in order, with
+        one NER call for all of them."""
+        if self.extractor is None:
+            return
+        requests = [ner_requests(outcome, self.max_chars) for outcome, _ in items]
+        texts = [request.text for batch in requests for request in batch]
+        if not texts:
+            return
+        self.texts_sent += len(texts)
+        self.chars_sent += sum(map(len, texts))
+        found = iter(self.extractor.extract(texts))
+        aliases = self.aliases()
+        names: dict[str, Any] = {}
+        for (outcome, known), batch in zip(items, requests, strict=True):
+            story = outcome.story_id
+            before = names.get(story, known)
+            enrich(outcome, batch, [next(found) for _ in batch], aliases, before)
+            state = outcome.state_writes.get(story)
+            if state is not None:
+                names[story] = state["names"]
+
+
+def enricher_for(settings: Any) -> Enricher:
+    """The enricher the settings ask for: spaCy NER, or none when entities are switched off."""
+    extractor = None
+    if settings.entities:
+        from worker.ner import SpacyExtractor
+
+        extractor = SpacyExtractor()
+    return Enricher(extractor, settings.ner_max_chars, settings.aliases_file)
