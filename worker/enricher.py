@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from worker.pipeline.enrichment import enrich, ner_requests
 from worker.pipeline.entities import AliasTable, Mention
+from worker.pipeline.gazetteer import find_place
 from worker.pipeline.process import Outcome
 
 
@@ -22,8 +23,9 @@ class Extractor(Protocol):
 class Enricher:
     """Entities for the new and revised updates of a batch of outcomes."""
 
-    def __init__(self, extractor: Extractor | None, max_chars: int,
-                 aliases_file: str | None = None) -> None:
+    def __init__(
+        self, extractor: Extractor | None, max_chars: int, aliases_file: str | None = None
+    ) -> None:
         self.extractor = extractor
         self.max_chars = max_chars
         self.aliases_file = Path(aliases_file) if aliases_file else None
@@ -39,6 +41,13 @@ class Enricher:
             self._aliases = AliasTable.load(self.aliases_file)
             self._aliases_mtime = mtime
         return self._aliases
+
+    def warm(self) -> None:
+        """Load the model and the gazetteers now rather than on the first batch."""
+        if self.extractor is not None:
+            self.extractor.extract(["Warm-up in Kyiv."])
+            self.aliases()
+            find_place("Kyiv")
 
     def run(self, items: Sequence[tuple[Outcome, Mapping[str, str]]]) -> None:
         """Enrich each outcome (with its story's name memory before the batch), in order, with

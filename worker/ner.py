@@ -37,7 +37,7 @@ class SpacyExtractor:
         found = []
         for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
             self.tokens += len(doc)
-            found.append([
-                Mention(ent.start_char, ent.end_char, ent.label_, ent.text) for ent in doc.ents
-            ])
+            found.append(
+                [Mention(ent.start_char, ent.end_char, ent.label_, ent.text) for ent in doc.ents]
+            )
         return found

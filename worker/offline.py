@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import IO, Any
 
-from worker.enricher import Enricher
 from worker.codec import dead_letter, decode_article, encode_event
+from worker.enricher import Enricher
 from worker.errors import BadInput, InternalError
 from worker.logs import get_logger
 from worker.pipeline import process_article

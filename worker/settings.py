@@ -222,7 +222,8 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "NEWS_WORKER_ALIASES_FILE",
         "aliases_file",
         str,
-        "entity alias table (JSON); default: the bundled worker/data/aliases.json; re-read on change",
+        "entity alias table (JSON); default: the bundled worker/data/aliases.json; "
+        "re-read on change",
     ),
     EnvVar(
         "NEWS_WORKER_STORE",

@@ -7,6 +7,7 @@ acknowledged only after everything its record caused has been acknowledged by th
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -17,9 +18,9 @@ import faust
 from mode import CrashingSupervisor
 
 from worker.codec import decode_json
+from worker.enricher import enricher_for
 from worker.kafka import tansu
 from worker.kafka.client import faust_credentials
-from worker.enricher import enricher_for
 from worker.kafka.stages import Processor, Router
 from worker.kafka.topics import repartition_topic
 from worker.logs import get_logger
@@ -126,6 +127,13 @@ def create_app(
             await processor.process(events)
             for event in events:
                 await stream.ack(event)
+
+    @app.task
+    async def warm_enrichment() -> None:
+        # Model and gazetteers load in the NER thread while the worker already serves.
+        await asyncio.get_running_loop().run_in_executor(
+            processor.ner_thread, processor.enricher.warm
+        )
 
     @app.task
     async def announce_ready() -> None:

@@ -25,8 +25,8 @@ from worker.enricher import Enricher
 from worker.errors import BadInput, InternalError
 from worker.logs import get_logger
 from worker.pipeline import process_article
-from worker.pipeline.learning import SourceMemory
 from worker.pipeline.enrichment import story_names
+from worker.pipeline.learning import SourceMemory
 from worker.pipeline.process import Outcome, is_expired
 from worker.pipeline.story import story_id
 from worker.settings import Settings
@@ -180,9 +180,14 @@ class Processor(_Publisher):
         key = outcome.story_id.encode("ascii")
         for update in outcome.events:
             await self.send(self.updates, key, encode_event(update))
-            log.info("update.published", type=update["type"], story_id=update["story_id"],
-                     update_id=update["update_id"], version=update["version"],
-                     entities=len(update["entities"]))
+            log.info(
+                "update.published",
+                type=update["type"],
+                story_id=update["story_id"],
+                update_id=update["update_id"],
+                version=update["version"],
+                entities=len(update["entities"]),
+            )
 
     def _write(self, story: str, value: Any, event: EventT) -> None:
         # Faust's RocksDB store finds a key's partition through the current event; state is
