@@ -41,7 +41,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.embedded:
         broker = EmbeddedBroker()
         settings = settings.with_bootstrap(broker.start(), "tansu")
-        log.info("broker.started", bootstrap=settings.bootstrap_servers, embedded=True)
+        log.info(
+            "broker.started", bootstrap=settings.bootstrap_servers, embedded=True, pid=broker.pid
+        )
     try:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
