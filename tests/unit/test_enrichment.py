@@ -82,3 +82,22 @@ def test_long_text_is_cut_for_ner_and_the_event_says_so() -> None:
     events = run(extractor, max_chars=80)
     assert all(len(text) <= 80 for text in extractor.texts)
     assert any(event["entities_truncated"] for event in events)
+
+
+def test_an_edited_alias_file_is_used_by_the_next_batch(tmp_path) -> None:
+    """The alias table is data: edit the file and the running enricher picks it up."""
+    import os
+
+    path = tmp_path / "aliases.json"
+    entry = {
+        "canonical": "Harbour Herald Group",
+        "label": "ORG",
+        "id": "nw:hhg",
+        "aliases": ["HHG"],
+    }
+    path.write_text(json.dumps({"entities": []}))
+    enricher = Enricher(RecordingExtractor(), 10_000, str(path))
+    assert enricher.aliases().lookup("HHG") is None
+    path.write_text(json.dumps({"entities": [entry]}))
+    os.utime(path, (1_900_000_000, 1_900_000_000))
+    assert enricher.aliases().lookup("HHG") == ("Harbour Herald Group", "nw:hhg", "ORG")

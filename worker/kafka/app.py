@@ -43,12 +43,13 @@ def demo_key(line: bytes) -> bytes | None:
 
 
 def demo_line(event: dict[str, Any]) -> str:
-    """One screen line per event for the demo."""
-    words = (event["headline"] or event["text"]).split()
-    summary = " ".join(words[:14]) + (" …" if len(words) > 14 else "")
+    """One screen line per event for the demo: what it is, where from, and who is in it."""
+    words = (event["headline"] or event["story_title"] or event["text"]).split()
+    summary = " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+    names = ", ".join(entity["canonical"] for entity in event["entities"][:4])
     return (
         f"{event['type']:<15} v{event['version']} {event['source']:<22} "
-        f"{event['story_id'][:8]} {summary}"
+        f"{event['story_id'][:8]} {summary}" + (f"  [{names}]" if names else "")
     )
 
 
