@@ -56,6 +56,12 @@ _formats = FormatChecker(formats=())
 _RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})"
 )
+# Messages that would otherwise quote the whole offending value.
+_SIZE_LIMITS = {
+    "maxItems": "more items than the limit of",
+    "maxLength": "longer than the limit of",
+    "maxProperties": "more properties than the limit of",
+}
 _JSON_TYPES = {
     dict: "object",
     list: "array",
@@ -98,6 +104,8 @@ def schema_error(name: str, value: Any) -> str | None:
     custom = error.schema.get(f"x-error-{error.validator}") or error.schema.get("x-error")
     if error.validator in ("required", "additionalProperties") or not isinstance(custom, str):
         custom = None
+    if custom is None and error.validator in _SIZE_LIMITS:
+        custom = f"{_SIZE_LIMITS[error.validator]} {error.validator_value}"
     return _shorten(f"{where}: {custom or error.message}")
 
 
