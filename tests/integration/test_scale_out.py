@@ -21,6 +21,5 @@ def test_two_workers_in_one_group_emit_the_expected_events(names, start_worker, 
     records = consume(names.output, len(expected), timeout=90, settle=3.0)
 
     assert {record.json()["event_id"] for record in records} == expected
-    busy = [w for w in workers if any(e.get("event") == "update.published"
-                                      for e in w.log_events())]
+    busy = [w for w in workers if any(e.get("event") == "update.published" for e in w.log_events())]
     assert len(busy) == 2, "one worker did all the work"
