@@ -162,3 +162,17 @@ def test_source_memory_is_bounded() -> None:
     memory = SourceMemory(lines_per_source=10)
     memory.observe("Herald", "s1", [f"line number {n} with enough words" for n in range(50)])
     assert memory.size() == 10
+
+
+def test_a_byte_identical_page_takes_the_cheap_path() -> None:
+    """A re-crawl identical to the story's last page is not even split: no decisions, no events;
+    only the story's last-seen time moves, at most once per touch interval."""
+    crawl = refreshes.crawls()[3]
+    state: dict[str, Any] = {}
+    first = process_article(crawl, state, NOW)
+    state.update(first.state_writes)
+    again = process_article({**crawl, "fetched_at": "2026-11-24T09:40:00Z"}, state, NOW)
+    later = process_article({**crawl, "fetched_at": "2026-11-24T12:00:00Z"}, state, NOW)
+    assert (again.decisions, again.events, again.state_writes) == ([], [], {})
+    assert later.decisions == [] and later.events == []
+    assert later.state_writes[first.story_id]["seen"] == "2026-11-24T12:00:00Z"
