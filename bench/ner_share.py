@@ -2,8 +2,7 @@
 
 Replays the refresh fixture (`--stories` copies) through `news-worker process`'s code path with
 the real spaCy extractor, counting the tokens sent to NER against the raw tokens of every crawl,
-and times NER in-pipeline against `nlp.pipe` on the same texts alone. The offline path calls
-NER once per crawl (small batches); the streaming worker batches a whole Kafka batch.
+and times NER in-pipeline against `nlp.pipe` on the same texts alone.
 
     python -m bench.ner_share [--stories N]
 """
