@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from worker.pipeline.fingerprint import (
     exact_hash,
     jaccard,
@@ -63,5 +67,18 @@ def test_near_texts_have_near_fingerprints() -> None:
 
 def test_simhash_is_the_same_in_every_process() -> None:
     """Fingerprints go into shared state, so they must not depend on PYTHONHASHSEED."""
-    assert simhash({"a b c"}) == simhash({"a b c"})
-    assert f"{simhash(shingles(BASE)):016x}" == f"{simhash(shingles(BASE)):016x}"
+    code = (
+        "from worker.pipeline.fingerprint import shingles, simhash, exact_hash;"
+        f"print(simhash(shingles({BASE!r})), exact_hash({BASE!r}))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert outputs == {f"{simhash(shingles(BASE))} {exact_hash(BASE)}\n"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from worker.pipeline.cleaning import comparison_form
@@ -32,11 +32,11 @@ class Candidate:
     published_at: str | None
     kind: str = "post"
 
-    @property
+    @cached_property  # the comparison form feeds the hash, the SimHash and the Jaccard check
     def form(self) -> str:
         return comparison_form(self.headline) + "\n" + comparison_form(self.text)
 
-    @property
+    @cached_property
     def hash(self) -> str:
         return exact_hash(self.form)
 

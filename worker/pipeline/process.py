@@ -22,7 +22,6 @@ from worker.pipeline.page import page_of
 from worker.pipeline.revision import diff
 from worker.pipeline.splitting import Page
 from worker.pipeline.story import canonical_url, source_of, story_id
-from worker.pipeline.text import normalise_line
 
 SUMMARY_ID = "summary"
 
@@ -99,7 +98,7 @@ def _update_fields(
     if previous is not None and decision.change is not None:
         fields["previous_hash"] = previous["h"]
         fields["diff"] = diff(previous["t"], candidate.text, decision.change, fold=comparison_form)
-        if normalise_line(previous["hl"]) != candidate.headline:
+        if clean_text(previous["hl"]) != candidate.headline:
             fields["diff"]["headline_before"] = previous["hl"]
     return fields
 
@@ -126,7 +125,7 @@ def process_article(
     fingerprint = page_fingerprint(article)
     if stored is not None and stored.get("page") == fingerprint:
         return _same_page(sid, stored, article["fetched_at"], limits)
-    source = normalise_line(article.get("source", "")) or source_of(article["url"])
+    source = clean_text(article.get("source", "")) or source_of(article["url"])
     memory = memory if memory is not None else SourceMemory()
     page = page_of(article, lambda line: memory.is_boilerplate(source, line))
     if article.get("text"):
@@ -141,7 +140,7 @@ def process_article(
         "story_id": sid,
         "url": canonical_url(article["url"]),
         "source": source,
-        "story_title": page.title or normalise_line(article.get("title", "")),
+        "story_title": page.title or clean_text(article.get("title", "")),
         "fetched_at": article["fetched_at"],
         "crawl_id": article.get("crawl_id"),
     }
