@@ -40,6 +40,7 @@ class Settings:
     batch_size: int = 500
     batch_within_ms: int = 20
     story_ttl_hours: float = 72.0
+    eviction_interval_s: float = 300.0
     max_updates_per_story: int = 500
     boilerplate_stories: int = 3
     entities: bool = True
@@ -193,6 +194,12 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "story_ttl_hours",
         _positive_float,
         "a story not crawled for this long is forgotten (its state evicted)",
+    ),
+    EnvVar(
+        "NEWS_WORKER_EVICTION_INTERVAL_S",
+        "eviction_interval_s",
+        _positive_float,
+        "how often a timer evicts stories past their TTL",
     ),
     EnvVar(
         "NEWS_WORKER_MAX_UPDATES_PER_STORY",

@@ -28,7 +28,6 @@ from worker.settings import Settings
 
 log = get_logger("worker.app")
 HEALTH_INTERVAL_S = 5.0
-EVICTION_INTERVAL_S = 300.0
 
 
 def utcnow() -> datetime:
@@ -154,7 +153,7 @@ def create_app(
             async for value in stream:
                 print(demo_line(decode_json(value)), flush=True)
 
-    @app.timer(EVICTION_INTERVAL_S, on_leader=False)
+    @app.timer(settings.eviction_interval_s, on_leader=False)
     async def evict_stories() -> None:
         evicted = processor.evict_expired(utcnow())
         if evicted:
