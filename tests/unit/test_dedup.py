@@ -176,3 +176,40 @@ def test_a_byte_identical_page_takes_the_cheap_path() -> None:
     assert (again.decisions, again.events, again.state_writes) == ([], [], {})
     assert later.decisions == [] and later.events == []
     assert later.state_writes[first.story_id]["seen"] == "2026-11-24T12:00:00Z"
+
+
+def test_a_page_whose_chrome_moved_takes_the_cheap_path_once_cleaned() -> None:
+    """A re-crawl that differs only in boilerplate (a comment count, a prompt) has the same
+    updates as the story's last page: cleaned and split, but not matched; no events."""
+    crawl = refreshes.crawls()[3]
+    state: dict[str, Any] = {}
+    state.update(process_article(crawl, state, NOW).state_writes)
+    chrome = crawl["text"].replace("\nComments", "\nAdvertisement\nComments (41)")
+    again = process_article(
+        {**crawl, "text": chrome, "fetched_at": "2026-11-24T09:40:00Z"}, state, NOW
+    )
+    assert chrome != crawl["text"]
+    assert (again.decisions, again.events, again.state_writes) == ([], [], {})
+
+
+def test_the_cheap_paths_give_the_events_of_the_full_path() -> None:
+    """Chrome-only re-crawls between the refreshes change nothing the worker emits."""
+    crawls = refreshes.crawls()
+    noisy = []
+    for number, crawl in enumerate(crawls):
+        noisy.append(crawl)
+        chrome = crawl["text"] + f"\nComments ({number})"
+        noisy.append({**crawl, "text": chrome, "crawl_id": f"again-{number}"})
+    plain, _ = replay(crawls)
+    assert [e["event_id"] for e in replay(noisy)[0]] == [e["event_id"] for e in plain]
+
+
+def test_a_late_crawl_does_not_replace_the_fingerprints_of_the_newest_page() -> None:
+    """After an older crawl arrives late, the newest page is still the one the cheap paths
+    compare with, so a re-crawl of the older page is matched in full, not skipped."""
+    crawls = refreshes.crawls()
+    _, state = replay([*crawls[:5], crawls[3]])
+    (stored,) = state.values()
+    _, newest = replay(crawls[:5])
+    (expected,) = newest.values()
+    assert (stored["page"], stored["content"]) == (expected["page"], expected["content"])

@@ -13,6 +13,7 @@ import hashlib
 import re
 
 from worker.pipeline.cleaning import comparison_form, sentences
+from worker.pipeline.memo import per_line
 
 # Rules match comparison forms (case-folded, straight quotes, hyphens) with `fullmatch`, so each
 # pattern must account for the whole unit it flags. REST is the rest of one sentence (no
@@ -93,13 +94,14 @@ def _unit_rule(unit: str) -> str | None:
     return found.lastgroup if found else None
 
 
-def _judge(line: str) -> tuple[list[str], list[str | None]]:
+@per_line()
+def _judge(line: str) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
     """The line's sentences and, for each, the rule that claims it (None: content)."""
-    parts = sentences(line)
+    parts = tuple(sentences(line))
     whole = _unit_rule(line)
     if whole is not None or len(parts) < 2:
-        return parts, [whole] * len(parts)
-    return parts, [_unit_rule(part) for part in parts]
+        return parts, (whole,) * len(parts)
+    return parts, tuple(_unit_rule(part) for part in parts)
 
 
 def boilerplate_rule(line: str) -> str | None:
@@ -163,6 +165,7 @@ def _blocks(hits: list[int]) -> list[tuple[int, int]]:
     return blocks
 
 
+@per_line()
 def line_fingerprint(line: str) -> str:
     """A short, stable hex digest of the line's comparison form (same in every process)."""
     digest = hashlib.blake2b(comparison_form(line).encode(), digest_size=8)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from worker.pipeline.memo import per_line
+
 _INVISIBLE = re.compile("[\u200b\u200c\u2060\ufeff\u00ad]")
 # Sentence punctuation (and any closing quotes) then a capitalised word, or the words "A" and
 # "I", with no space between: the seam an extractor leaves where two blocks met. `_seam`
@@ -48,6 +50,7 @@ _END = re.compile(r"[.!?…]+[”\u2019\"»)\]]*(?=\s)")
 _OPENERS = "“\u2018\"'«([…. "
 
 
+@per_line()
 def clean_text(text: str) -> str:
     """One readable line: NFC, every whitespace run one space, trimmed, glued sentences parted.
 
@@ -79,6 +82,7 @@ def _seam(match: re.Match[str]) -> str:
     return punctuation + " "
 
 
+@per_line()
 def comparison_form(text: str) -> str:
     """A folded form for telling whether two versions differ; never shown to readers.
 

@@ -128,12 +128,15 @@ def process_article(
     source = clean_text(article.get("source", "")) or source_of(article["url"])
     memory = memory if memory is not None else SourceMemory()
     page = page_of(article, lambda line: memory.is_boilerplate(source, line))
-    if article.get("text"):
-        lines = [clean_text(line) for line in article["text"].splitlines()]
-        memory.observe(source, sid, [line for line in lines if line])
     candidates = candidates_of(page)
     if not candidates:
         raise EmptyText("no text left after cleaning and boilerplate removal")
+    content = content_fingerprint(candidates)
+    if stored is not None and stored.get("content") == content:
+        return _same_page(sid, stored, article["fetched_at"], limits)
+    if article.get("text"):
+        lines = [clean_text(line) for line in article["text"].splitlines()]
+        memory.observe(source, sid, [line for line in lines if line])
     records: dict[str, Any] = dict(stored["updates"]) if stored else {}
     stale = stored is not None and fetched < _time(stored["seen"])
     story = {
@@ -165,9 +168,12 @@ def process_article(
         outcome.events.append(update_event(kind=kind, story=story, update=fields, now=now))
     seen = max(stored["seen"], article["fetched_at"], key=_time) if stored else story["fetched_at"]
     touch_due = stored is None or _time(seen) - _time(stored["seen"]) >= limits.touch_every
-    if changed or touch_due or (stored or {}).get("page") != fingerprint:
+    if stale:  # the story's last page stays the newest one: keep its fingerprints
+        fingerprint, content = stored["page"], stored.get("content")
+    if changed or touch_due or (stored or {}).get("content") != content:
         outcome.state_writes[sid] = {
             "page": fingerprint,
+            "content": content,
             "seen": seen,
             "updates": _prune(records, limits),
             "names": dict(stored.get("names", {})) if stored else {},
@@ -191,9 +197,22 @@ def page_fingerprint(article: Mapping[str, Any]) -> str:
     return exact_hash("\x1f".join(parts))
 
 
+def content_fingerprint(candidates: list[Candidate]) -> str:
+    """A hash of the updates a page shows, as matching sees them: equal when a re-crawl
+    changed nothing but chrome (counters, prompts, boilerplate), whatever its bytes."""
+    return exact_hash(
+        "\x1e".join(
+            f"{c.kind}\x1d{c.post_id}\x1d{c.published_at}\x1d{c.headline}\x1d{c.text}"
+            for c in candidates
+        )
+    )
+
+
 def _same_page(sid: str, stored: Mapping[str, Any], fetched_at: str, limits: Limits) -> Outcome:
-    """The cheap path for a page byte-identical to the story's last one: no cleaning, no
-    matching, no events; only the story's last-seen time moves (now and then, for the TTL)."""
+    """The cheap path for a page whose updates are exactly the story's last page's (byte for
+    byte, or once cleaned): no matching, no events, no learning; only the story's last-seen
+    time moves (now and then, for the TTL). Its updates keep the last-seen time of the last
+    page that changed something, which is what pruning goes by."""
     outcome = Outcome(story_id=sid)
     seen = max(stored["seen"], fetched_at, key=_time)
     if _time(seen) - _time(stored["seen"]) >= limits.touch_every:
