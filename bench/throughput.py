@@ -4,10 +4,11 @@ Both runs read the same pre-produced input topic on one embedded broker, in the 
 - passthrough: an aiokafka consumer that produces every record to an output topic, unchanged;
 - worker: `news-worker run` (a real process, entities on), from ready until its consumer group
   has committed the end of the input and repartition topics.
-The traffic is the refresh fixture (`--stories` live blogs) plus `--recrawls` unchanged
-re-crawls of each blog's last refresh, so almost every update is a repeat.
+The traffic is `bench.traffic.duplicate_heavy`: the refresh fixture (`--stories` live blogs)
+plus `--recrawls` re-crawls of each blog's last refresh whose chrome moved, so almost every
+update is a repeat. `--profile FILE` records the worker with py-spy (collapsed stacks).
 
-    python -m bench.throughput [--stories 20] [--recrawls 30]
+    python -m bench.throughput [--stories 100] [--recrawls 30] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,23 +29,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.tables import table
-from tests.fixtures import refreshes
+from bench.traffic import duplicate_heavy
 from worker.kafka.broker import EmbeddedBroker
 from worker.kafka.topics import ensure_topics
 from worker.settings import Settings
 
 PARTITIONS = 4
-
-
-def traffic(stories: int, recrawls: int) -> list[bytes]:
-    """The refresh sequence of each story, then unchanged re-crawls of its last page."""
-    lines = refreshes.lines(stories=stories)
-    last = [json.loads(line) for line in lines[-stories:]]
-    for round_ in range(recrawls):
-        for crawl in last:
-            again = {**crawl, "fetched_at": f"2026-11-24T20:{round_ % 60:02d}:00Z"}
-            lines.append(json.dumps(again, ensure_ascii=False).encode())
-    return lines
 
 
 async def produce(bootstrap: str, topic: str, lines: list[bytes]) -> None:
@@ -88,7 +79,8 @@ async def passthrough(bootstrap: str, source: str, sink: str, count: int) -> flo
         await producer.stop()
 
 
-async def committed_all(bootstrap: str, group: str, topics: list[str]) -> bool:
+async def wait_committed(bootstrap: str, group: str, topics: list[str], timeout: float) -> None:
+    """Return once `group` has committed the end of every partition of `topics`."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await consumer.start()
@@ -96,15 +88,29 @@ async def committed_all(bootstrap: str, group: str, topics: list[str]) -> bool:
     try:
         parts = [TopicPartition(t, p) for t in topics for p in range(PARTITIONS)]
         ends = await consumer.end_offsets(parts)
-        offsets = await admin.list_consumer_group_offsets(group, partitions=parts)
-        return all(offsets.get(tp) is not None and offsets[tp].offset >= ends[tp] for tp in parts)
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            offsets = await admin.list_consumer_group_offsets(group, partitions=parts)
+            if all(offsets.get(tp) and offsets[tp].offset >= ends[tp] for tp in parts):
+                return
+            await asyncio.sleep(0.05)
+        raise TimeoutError("the worker did not commit the whole input in time")
     finally:
         await consumer.stop()
         await admin.close()
 
 
-def run_worker(bootstrap: str, settings: Settings, count_timeout: float) -> tuple[float, float]:
-    """(seconds to ready, seconds from ready to the whole input committed)."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_worker(
+    bootstrap: str, settings: Settings, count_timeout: float, profile: str | None = None
+) -> tuple[float, float, float]:
+    """(seconds to ready, seconds from ready to the whole input committed, CPU seconds the
+    worker process used in that time; with a profile, py-spy's own)."""
     env = {
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
@@ -116,12 +122,17 @@ def run_worker(bootstrap: str, settings: Settings, count_timeout: float) -> tupl
         "NEWS_WORKER_INPUT_TOPIC": settings.input_topic,
         "NEWS_WORKER_OUTPUT_TOPIC": settings.output_topic,
         "NEWS_WORKER_DATA_DIR": tempfile.mkdtemp(),
+        "NEWS_WORKER_ENTITIES": "on" if settings.entities else "off",
     }
     log = Path(tempfile.mkdtemp()) / "worker.log"
     started = time.perf_counter()
     with open(log, "wb") as sink:
+        command = [sys.executable, "-m", "worker", "run"]
+        if profile:
+            spy = [str(Path(sys.executable).with_name("py-spy")), "record", "--format", "raw"]
+            command = [*spy, "--rate", "200", "--nonblocking", "-o", profile, "--", *command]
         worker = subprocess.Popen(
-            [sys.executable, "-m", "worker", "run"],
+            command,
             env={**env, "NEWS_WORKER_LOG_LEVEL": "INFO"},
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -130,30 +141,32 @@ def run_worker(bootstrap: str, settings: Settings, count_timeout: float) -> tupl
         while "worker.ready" not in log.read_text(errors="replace"):
             time.sleep(0.05)
         ready = time.perf_counter() - started
+        cpu_at_ready = cpu_seconds(worker.pid)
         topics = [settings.input_topic, f"{settings.group_id}-articles-by-story"]
-        deadline = time.perf_counter() + count_timeout
-        while time.perf_counter() < deadline:
-            if asyncio.run(committed_all(bootstrap, settings.group_id, topics)):
-                return ready, time.perf_counter() - started - ready
-            time.sleep(0.2)
-        raise TimeoutError("the worker did not commit the whole input in time")
+        asyncio.run(wait_committed(bootstrap, settings.group_id, topics, count_timeout))
+        busy = time.perf_counter() - started - ready
+        return ready, busy, cpu_seconds(worker.pid) - cpu_at_ready
     finally:
-        worker.terminate()
-        worker.wait(30)
+        worker.send_signal(signal.SIGINT if profile else signal.SIGTERM)
+        worker.wait(60)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--stories", type=int, default=20)
+    parser.add_argument("--stories", type=int, default=100)
     parser.add_argument("--recrawls", type=int, default=30)
+    parser.add_argument("--entities", choices=["on", "off"], default="off")
+    parser.add_argument("--profile", help="write the worker's py-spy profile (raw) here")
     args = parser.parse_args()
-    lines = traffic(args.stories, args.recrawls)
     tag = uuid.uuid4().hex[:6]
+    sent = duplicate_heavy(args.stories, args.recrawls, tag)
+    lines = sent.lines
     settings = Settings(
         input_topic=f"bench-raw-{tag}",
         output_topic=f"bench-out-{tag}",
         group_id=f"bench-{tag}",
         partitions=PARTITIONS,
+        entities=args.entities == "on",
     )
     with EmbeddedBroker() as broker:
         configured = settings.with_bootstrap(broker.bootstrap, "tansu")
@@ -162,8 +175,7 @@ def main() -> None:
         bare = asyncio.run(
             passthrough(broker.bootstrap, settings.input_topic, f"pass-{tag}", len(lines))
         )
-        ready, busy = run_worker(broker.bootstrap, settings, count_timeout=600)
-    updates = sum(1 + len(json.loads(line)["text"].split("\n")) for line in lines)
+        ready, busy, cpu = run_worker(broker.bootstrap, settings, 600, args.profile)
     print(
         table(
             ["measure", "value"],
@@ -174,7 +186,10 @@ def main() -> None:
                 ["worker / passthrough", f"{bare / busy:.3f}x"],
                 ["worker time to ready s", f"{ready:.2f}"],
                 ["worker time for the input s", f"{busy:.2f}"],
-                ["raw lines per refresh (approx.)", f"{updates / len(lines):.0f}"],
+                ["worker CPU for the input s", f"{cpu:.2f}"],
+                ["update sightings", f"{sent.update_sightings:,}"],
+                ["repeated share", f"{sent.repeated_share:.1%}"],
+                ["worker updates/s", f"{sent.update_sightings / busy:,.0f}"],
             ],
         )
     )

@@ -10,12 +10,15 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+import fastjsonschema
 import orjson
 import pytest
 
 from worker.codec import (
     DEAD_LETTER,
+    RAW_ARTICLE,
     ContractBroken,
+    _fast_check,
     dead_letter,
     decode_article,
     encode_event,
@@ -144,34 +147,42 @@ def test_escaped_nul_inside_a_string_is_accepted() -> None:
 # --- decode_article: the raw_article.v1 contract ----------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("fields", "reason"),
-    [
-        ({"url": None}, "'url' is a required property"),
-        ({"fetched_at": None}, "'fetched_at' is a required property"),
-        ({"url": "ftp://files.example/a"}, "url: must be an absolute http or https URL"),
-        ({"url": "not a url"}, "url: must be an absolute http or https URL"),
-        ({"url": "https://"}, "url: must be an absolute http or https URL"),
-        ({"url": "https://a.example/" + "x" * 8200}, "url: must be an absolute http"),
-        ({"fetched_at": "yesterday"}, "fetched_at: must be an RFC 3339 date-time"),
-        ({"fetched_at": "2026-11-24"}, "fetched_at: must be an RFC 3339 date-time"),
-        ({"fetched_at": "2026-11-24T07:45:00"}, "fetched_at: must be an RFC 3339 date-time"),
-        ({"fetched_at": 1764000000}, "fetched_at: must be an RFC 3339 date-time"),
-        ({"text": 5}, "text: 5 is not of type 'string'"),
-        ({"html": ["<p>"]}, "html: ['<p>'] is not of type 'string'"),
-        ({"source": 7}, "source: 7 is not of type 'string'"),
-        ({"text": None, "updates": "x"}, "updates: 'x' is not of type 'array'"),
-        ({"text": None, "updates": [{"headline": "h"}]}, "updates/0: 'text' is a required"),
-        ({"text": None, "updates": [{"text": 5}]}, "updates/0/text: 5 is not of type"),
-        ({"text": None, "updates": ["just text"]}, "updates/0: 'just text' is not of type"),
-    ],
-)
+VIOLATIONS = [
+    ({"url": None}, "'url' is a required property"),
+    ({"fetched_at": None}, "'fetched_at' is a required property"),
+    ({"url": "ftp://files.example/a"}, "url: must be an absolute http or https URL"),
+    ({"url": "not a url"}, "url: must be an absolute http or https URL"),
+    ({"url": "https://"}, "url: must be an absolute http or https URL"),
+    ({"url": "https://a.example/" + "x" * 8200}, "url: must be an absolute http"),
+    ({"fetched_at": "yesterday"}, "fetched_at: must be an RFC 3339 date-time"),
+    ({"fetched_at": "2026-11-24"}, "fetched_at: must be an RFC 3339 date-time"),
+    ({"fetched_at": "2026-11-24T07:45:00"}, "fetched_at: must be an RFC 3339 date-time"),
+    ({"fetched_at": 1764000000}, "fetched_at: must be an RFC 3339 date-time"),
+    ({"text": 5}, "text: 5 is not of type 'string'"),
+    ({"html": ["<p>"]}, "html: ['<p>'] is not of type 'string'"),
+    ({"source": 7}, "source: 7 is not of type 'string'"),
+    ({"text": None, "updates": "x"}, "updates: 'x' is not of type 'array'"),
+    ({"text": None, "updates": [{"headline": "h"}]}, "updates/0: 'text' is a required"),
+    ({"text": None, "updates": [{"text": 5}]}, "updates/0/text: 5 is not of type"),
+    ({"text": None, "updates": ["just text"]}, "updates/0: 'just text' is not of type"),
+]
+
+
+@pytest.mark.parametrize(("fields", "reason"), VIOLATIONS)
 def test_schema_violation_reason_names_the_field(fields: dict[str, Any], reason: str) -> None:
     """An object that breaks raw_article.v1 is SchemaViolation, and the reason names the field."""
     with pytest.raises(SchemaViolation) as caught:
         decode_article(raw(**fields), LIMIT)
     assert caught.value.reason.startswith("raw_article.v1: ")
     assert reason in caught.value.reason
+
+
+@pytest.mark.parametrize(("fields", "reason"), VIOLATIONS)
+def test_the_compiled_check_never_passes_what_jsonschema_rejects(fields: Any, reason: str) -> None:
+    """Values the fast compiled check passes are not explained by jsonschema, so it must be
+    at least as strict: every violation above fails it too."""
+    with pytest.raises(fastjsonschema.JsonSchemaException):
+        _fast_check(RAW_ARTICLE)(orjson.loads(raw(**fields)))
 
 
 def test_article_with_no_text_html_or_updates_is_schema_violation() -> None:
