@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from worker.pipeline.cleaning import comparison_form, sentences
+from worker.pipeline.cleaning import clean_text, comparison_form, sentences
 from worker.pipeline.memo import per_line
 
 # Rules match comparison forms (case-folded, straight quotes, hyphens) with `fullmatch`, so each
@@ -117,6 +117,14 @@ def boilerplate_rule(line: str) -> str | None:
 def is_boilerplate(line: str) -> bool:
     """True when `line` is nothing but prompts, appeals or widget text."""
     return boilerplate_rule(line) is not None
+
+
+@per_line()
+def is_chrome(raw_line: str) -> bool:
+    """True for a raw line that cleaning drops wherever it stands: markup debris (no letter or
+    digit) or boilerplate by rule as a whole. A page's other lines are its content."""
+    line = clean_text(raw_line)
+    return not any(c.isalnum() for c in line) or is_boilerplate(line)
 
 
 def remove_boilerplate_sentences(paragraph: str) -> str:

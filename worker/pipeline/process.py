@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from worker.errors import EmptyText
+from worker.pipeline.boilerplate import is_chrome
 from worker.pipeline.cleaning import clean_text, comparison_form
 from worker.pipeline.dedup import Candidate, Decision, match, record_of
 from worker.pipeline.events import update_event
@@ -182,15 +183,19 @@ def process_article(
 
 
 def page_fingerprint(article: Mapping[str, Any]) -> str:
-    """A hash of everything a crawl's updates are made from: equal for a byte-identical page."""
+    """A hash of everything a crawl's updates are made from: equal for a byte-identical page,
+    and for a text page whose lines differ only in chrome (a comment count, a prompt: lines
+    that are boilerplate by rule or debris as a whole, which cleaning drops wherever they are).
+    """
     updates = "\x1e".join(
         f"{u.get('id')}\x1d{u.get('headline')}\x1d{u.get('published_at')}\x1d{u['text']}"
         for u in article.get("updates") or ()
     )
+    content = (line for line in (article.get("text") or "").splitlines() if not is_chrome(line))
     parts = (
         article.get("title", ""),
         article.get("source", ""),
-        article.get("text") or "",
+        "\x1e".join(content),
         article.get("html") or "",
         updates,
     )
