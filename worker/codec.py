@@ -2,8 +2,9 @@
 
 Owns orjson, jsonschema and fastjsonschema: a schema is checked by code fastjsonschema compiles
 from it (fast, for the values that pass), and only a value that fails is explained by jsonschema,
-which decides and names the most relevant violation. Decoding never raises anything but a `BadInput` subclass for a bad
-record; encoding an event that breaks its own schema is a bug and raises `ContractBroken`.
+which decides and names the most relevant violation. Decoding never raises anything but a
+`BadInput` subclass for a bad record; encoding an event that breaks its own schema is a bug and
+raises `ContractBroken`.
 """
 
 from __future__ import annotations
