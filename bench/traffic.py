@@ -4,12 +4,15 @@ Each story is the refresh fixture (`tests/fixtures/refreshes.py`: twelve refresh
 blog, edits and a retry included) on its own site, followed by `recrawls` re-crawls of its last
 refresh. A re-crawl is not byte-identical: like a real page its chrome moved (a comment count,
 a rotating prompt), so it is not the story's last page byte for byte while every update on it
-repeats. Stories are interleaved crawl by crawl, as a crawler fleet would send them.
+repeats. Every story has text of its own (its words of four letters or more carry a suffix of
+the story's, boilerplate aside), as different blogs would: no two stories share a line, nor
+compress alike. Stories are interleaved crawl by crawl, as a crawler fleet would send them.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from tests.fixtures import refreshes
@@ -44,6 +47,33 @@ class Traffic:
         return 1 - self.new_or_revised / self.update_sightings
 
 
+_LONG_WORD = re.compile(r"\b([^\W\d_]{4,})\b")
+_BOILERPLATE = frozenset(refreshes.APPEAL + refreshes.CLOSING)
+
+
+def suffix(number: int) -> str:
+    """A short letter suffix, distinct per story number: 0 -> "qa", 27 -> "qbb"."""
+    letters = ""
+    while True:
+        letters = chr(ord("a") + number % 26) + letters
+        number //= 26
+        if number == 0:
+            return "q" + letters
+
+
+def own_words(text: str, mark: str) -> str:
+    """The page with every word of four letters or more in its content lines marked."""
+    glued = refreshes.APPEAL[-1]  # the appeal's last sentence, glued to the first key point
+    lines = []
+    for line in text.split("\n"):
+        head = glued if line.startswith(glued) else ""
+        if line in _BOILERPLATE:
+            lines.append(line)
+            continue
+        lines.append(head + _LONG_WORD.sub(rf"\1{mark}", line[len(head) :]))
+    return "\n".join(lines)
+
+
 def recrawl(crawl: dict[str, str], number: int) -> dict[str, str]:
     """The same page again, minutes later: new fetch time and crawl id, and chrome that moved
     (a comment count, a rotating prompt), all of it boilerplate the cleaner removes."""
@@ -66,7 +96,12 @@ def duplicate_heavy(stories: int, recrawls: int, tag: str = "") -> Traffic:
     for story in range(stories):
         site = f"harbour-herald-{tag}{story}"
         crawls = [
-            {**crawl, "url": crawl["url"].replace("harbour-herald", site), "source": site}
+            {
+                **crawl,
+                "url": crawl["url"].replace("harbour-herald", site),
+                "source": site,
+                "text": own_words(crawl["text"], suffix(story)),
+            }
             for crawl in refreshes.crawls()
         ]
         crawls += [recrawl(crawls[-1], number) for number in range(recrawls)]

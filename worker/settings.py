@@ -49,6 +49,7 @@ class Settings:
     store: str = "memory://"
     data_dir: str = field(default_factory=lambda: str(Path(tempfile.gettempdir()) / "news-worker"))
     broker_flavor: BrokerFlavor = "kafka"
+    compression: str = "lz4"
     session_timeout_s: float = 30.0
     health_file: str | None = None
     security_protocol: str = "PLAINTEXT"
@@ -239,6 +240,12 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "Faust table store: memory:// or rocksdb:// (install the `rocksdb` extra)",
     ),
     EnvVar("NEWS_WORKER_DATA_DIR", "data_dir", str, "Faust data directory (table stores)"),
+    EnvVar(
+        "NEWS_WORKER_COMPRESSION",
+        "compression",
+        _choice("none", "gzip", "snappy", "lz4", "zstd"),
+        "compression of every record batch the worker produces (repartition, state, events)",
+    ),
     EnvVar(
         "NEWS_WORKER_BROKER_FLAVOR",
         "broker_flavor",

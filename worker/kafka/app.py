@@ -70,6 +70,11 @@ def faust_settings(settings: Settings) -> dict[str, Any]:
         "consumer_auto_offset_reset": "earliest",
         "processing_guarantee": "at_least_once",
         "producer_acks": -1,
+        # Re-crawls of one story are alike, so their batches compress well: fewer bytes through
+        # the broker and the socket, which cost more CPU than lz4 does (bench/README.md, P1).
+        "producer_compression_type": None
+        if settings.compression == "none"
+        else settings.compression,
         "producer_max_request_size": max_record_bytes(settings),
         "consumer_max_fetch_size": settings.max_value_bytes + 64 * 1024,
         "topic_partitions": settings.partitions,
