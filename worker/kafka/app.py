@@ -86,6 +86,7 @@ def faust_settings(settings: Settings) -> dict[str, Any]:
     if settings.broker_flavor == "tansu":
         conf.update(tansu.faust_overrides())
         tansu.patch_faust_highwaters()
+        tansu.patch_faust_fetch_wait()
     return conf
 
 
