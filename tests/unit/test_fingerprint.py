@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 
+import pytest
+
 from worker.pipeline.fingerprint import (
+    _hash64,
     exact_hash,
     jaccard,
     minhash,
@@ -82,3 +86,23 @@ def test_simhash_is_the_same_in_every_process() -> None:
         for seed in ("1", "2")
     }
     assert outputs == {f"{simhash(shingles(BASE))} {exact_hash(BASE)}\n"}
+
+
+def _textbook_simhash(features: set[str]) -> int:
+    """Charikar's definition, bit by bit: +1 for a set bit, -1 for a clear one, keep the
+    positive weights. Stored states hold SimHashes, so the fast version must equal this."""
+    weights = [0] * 64
+    for feature in features:
+        value = _hash64(feature)
+        for bit in range(64):
+            weights[bit] += 1 if value >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 4, 7, 40, 400])
+def test_simhash_equals_the_textbook_definition(size: int) -> None:
+    rng = random.Random(size)
+    vocabulary = [f"w{n}" for n in range(60)]  # few words: ties in the weights happen
+    for _ in range(25):
+        features = shingles(" ".join(rng.choice(vocabulary) for _ in range(size)))
+        assert simhash(features) == _textbook_simhash(features)
