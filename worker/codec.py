@@ -66,6 +66,9 @@ _SIZE_LIMITS = {
     "maxLength": "longer than the limit of",
     "maxProperties": "more properties than the limit of",
 }
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Labels of letters (any script), digits, hyphens and underscores; a final dot is allowed.
+_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*\.?")
 _JSON_TYPES = {
     dict: "object",
     list: "array",
@@ -159,11 +162,20 @@ def decode_article(value: bytes | None, max_bytes: int) -> dict[str, Any]:
 
 
 def _url_error(url: str) -> str | None:
-    """What the schema's pattern cannot see: a port or an IPv6 host that does not parse."""
+    """What the schema's pattern cannot see: control characters, a port or an IPv6 host that
+    does not parse, and a host that is missing or not a host name (the story id and the
+    event's source are made from it)."""
+    control = _CONTROL.search(url)
+    if control is not None:
+        return f"url: control character U+{ord(control.group()):04X} at {control.start()}"
     try:
-        urlsplit(url).port  # noqa: B018 - parsing the port is the check
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is the check
     except ValueError as exc:
         return f"url: {exc}"
+    host = parts.hostname or ""
+    if ":" not in host and not _HOST.fullmatch(host):  # an IPv6 host parsed above
+        return _shorten(f"url: {host!r} is not a host name" if host else "url: no host")
     return None
 
 

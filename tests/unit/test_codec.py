@@ -185,6 +185,30 @@ def test_the_compiled_check_never_passes_what_jsonschema_rejects(fields: Any, re
         _fast_check(RAW_ARTICLE)(orjson.loads(raw(**fields)))
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://:8080/news", "url: no host"),
+        ("https://desk@/news", "url: no host"),
+        ("https://%%%/news", "url: '%%%' is not a host name"),
+        ("https://a\x00.example/news", "url: control character U+0000 at 9"),
+        ("https://a.example/x\x07y", "url: control character U+0007 at 19"),
+    ],
+)
+def test_url_needs_a_host_name_and_no_control_characters(url: str, reason: str) -> None:
+    """The story id and the event's source come from the host: a URL without a usable one is a
+    SchemaViolation (it used to reach the core and break the event contract, crashing the agent)."""
+    with pytest.raises(SchemaViolation) as caught:
+        decode_article(raw(url=url), LIMIT)
+    assert caught.value.reason == f"raw_article.v1: {reason}"
+
+
+@pytest.mark.parametrize("url", ["https://[::1]:8443/news", "https://b\u00fccher.example/a_b"])
+def test_ip_and_international_hosts_are_urls(url: str) -> None:
+    """IPv6 literals and hosts in other scripts are host names too."""
+    assert decode_article(raw(url=url), LIMIT)["url"] == url
+
+
 def test_article_with_no_text_html_or_updates_is_schema_violation() -> None:
     """An article must carry at least one of text, html or updates."""
     with pytest.raises(SchemaViolation, match=r"^raw_article\.v1: "):
