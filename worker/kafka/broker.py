@@ -8,7 +8,9 @@ stops it after draining; on Linux it also gets SIGTERM if the worker dies withou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
+import os
 import signal
 import socket
 import subprocess
@@ -117,6 +119,12 @@ class EmbeddedBroker:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+    def signal(self, signum: int) -> None:
+        """Send `signum` to the broker (tests pause it with SIGSTOP and resume it with SIGCONT)."""
+        if self._process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._process.pid, signum)
 
     def __enter__(self) -> EmbeddedBroker:
         self.start()
