@@ -49,7 +49,7 @@ class Settings:
     store: str = "memory://"
     data_dir: str = field(default_factory=lambda: str(Path(tempfile.gettempdir()) / "news-worker"))
     broker_flavor: BrokerFlavor = "kafka"
-    compression: str = "lz4"
+    compression: str = "zstd"
     session_timeout_s: float = 30.0
     health_file: str | None = None
     security_protocol: str = "PLAINTEXT"
