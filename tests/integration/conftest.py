@@ -11,9 +11,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,23 +115,29 @@ class WorkerProcess:
         return code
 
 
+def worker_env(bootstrap: str, names: Names, data_dir: Path, **extra_env: str) -> dict[str, str]:
+    """The environment of a test worker: this test's topics and group on broker `bootstrap`."""
+    return {
+        **os.environ,
+        **names.env(),
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "NEWS_WORKER_BROKER_FLAVOR": "tansu",
+        "NEWS_WORKER_PARTITIONS": "2",
+        "NEWS_WORKER_LOG_FORMAT": "json",
+        "NEWS_WORKER_DATA_DIR": str(data_dir),
+        "NEWS_WORKER_ENTITIES": "off",  # NER has tests of its own; spare the rest its cost
+        **extra_env,
+    }
+
+
 @pytest.fixture
 def start_worker(broker: EmbeddedBroker, names: Names, tmp_path: Path) -> Iterator[object]:
-    """Factory: start a worker on the session broker with this test's topics and group."""
+    """Factory: start a worker with this test's topics and group, on the session broker unless
+    `bootstrap` names another."""
     started: list[WorkerProcess] = []
 
-    def start(**extra_env: str) -> WorkerProcess:
-        env = {
-            **os.environ,
-            **names.env(),
-            "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-            "NEWS_WORKER_BROKER_FLAVOR": "tansu",
-            "NEWS_WORKER_PARTITIONS": "2",
-            "NEWS_WORKER_LOG_FORMAT": "json",
-            "NEWS_WORKER_DATA_DIR": str(tmp_path / "data"),
-            "NEWS_WORKER_ENTITIES": "off",  # NER has tests of its own; spare the rest its cost
-            **extra_env,
-        }
+    def start(bootstrap: str | None = None, **extra_env: str) -> WorkerProcess:
+        env = worker_env(bootstrap or broker.bootstrap, names, tmp_path / "data", **extra_env)
         worker = WorkerProcess(env, tmp_path / f"worker-{len(started)}.log").start()
         started.append(worker)
         return worker
@@ -139,6 +146,27 @@ def start_worker(broker: EmbeddedBroker, names: Names, tmp_path: Path) -> Iterat
     for worker in started:
         if worker.process is not None and worker.process.poll() is None:
             worker.stop(signal.SIGKILL)
+
+
+def replay_slowly(
+    bootstrap: str, topic: str, lines: list[bytes], every_s: float = 0.3
+) -> threading.Thread:
+    """Send `lines` four at a time, one batch every `every_s`, in a thread: the stream is still
+    busy when a test disturbs it."""
+
+    def run() -> None:
+        # The default delivery timeout (300 s) outlasts any disturbance: the client retries.
+        producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+        for start in range(0, len(lines), 4):
+            for line in lines[start : start + 4]:
+                producer.produce(topic, value=line, key=b"harbour-herald")
+            producer.poll(0)
+            time.sleep(every_s)
+        assert producer.flush(120) == 0, "input records not delivered"
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
 
 
 @pytest.fixture
@@ -173,41 +201,53 @@ class Record:
         return json.loads(self.value)  # type: ignore[no-any-return]
 
 
-@pytest.fixture
-def consume(broker: EmbeddedBroker) -> Iterator[object]:
-    """Factory: read a topic from the start until `count` records arrive or `timeout` passes."""
-    consumers: list[Consumer] = []
-
-    def read(topic: str, count: int, timeout: float = 60.0, settle: float = 0.0) -> list[Record]:
-        # Partitions are assigned by hand: no group join, so no wait on the broker's session.
-        consumer = Consumer(
-            {
-                "bootstrap.servers": broker.bootstrap,
-                "group.id": f"reader-{uuid.uuid4().hex[:8]}",
-                "enable.auto.commit": False,
-            }
-        )
-        consumers.append(consumer)
+def read_topic(
+    bootstrap: str,
+    topic: str,
+    count: int,
+    timeout: float = 60.0,
+    settle: float = 0.0,
+    until: Callable[[list[Record]], bool] | None = None,
+) -> list[Record]:
+    """Read `topic` from the start until `count` records arrive (or `until` says the records
+    are complete) or `timeout` passes, then go on reading for `settle` seconds (to see records
+    that should not be there)."""
+    complete = until or (lambda records: len(records) >= count)
+    # Partitions are assigned by hand: no group join, so no wait on the broker's session.
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"reader-{uuid.uuid4().hex[:8]}",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
         partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
         consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
         records: list[Record] = []
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(records) < count:
-            message = consumer.poll(0.5)
-            if message is None or message.error():
-                continue
-            records.append(
-                Record(message.key(), message.value(), message.partition(), message.offset())
-            )
+        while time.monotonic() < deadline and not complete(records):
+            records.extend(_poll(consumer))
         settle_until = time.monotonic() + settle
         while time.monotonic() < settle_until:
-            message = consumer.poll(0.5)
-            if message is not None and not message.error():
-                records.append(
-                    Record(message.key(), message.value(), message.partition(), message.offset())
-                )
+            records.extend(_poll(consumer))
         return records
-
-    yield read
-    for consumer in consumers:
+    finally:
         consumer.close()
+
+
+def _poll(consumer: Consumer) -> list[Record]:
+    message = consumer.poll(0.5)
+    if message is None or message.error():
+        return []
+    return [Record(message.key(), message.value(), message.partition(), message.offset())]
+
+
+@pytest.fixture
+def consume(broker: EmbeddedBroker) -> object:
+    """Factory: `read_topic` on the session broker."""
+
+    def read(topic: str, count: int, timeout: float = 60.0, settle: float = 0.0) -> list[Record]:
+        return read_topic(broker.bootstrap, topic, count, timeout, settle)
+
+    return read
