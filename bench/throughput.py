@@ -14,7 +14,7 @@ plus `--recrawls` re-crawls of each blog's last refresh whose chrome moved, so a
 update is a repeat. `--profile FILE` records the worker (entities off) with py-spy from ready
 until the input is committed (collapsed stacks, all threads, idle included).
 
-    python -m bench.throughput [--stories 100] [--recrawls 30] [--profile FILE]
+    python -m bench.throughput [--stories 300] [--recrawls 30] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -214,7 +214,7 @@ class P1:
 
 def measure(
     bootstrap: str,
-    stories: int = 100,
+    stories: int = 300,
     recrawls: int = 30,
     *,
     entities_run: bool = True,
@@ -293,7 +293,7 @@ HEADERS = ["P1 contender", "records/s", "updates/s", "x baseline", "CPU s", "rea
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--stories", type=int, default=100)
+    parser.add_argument("--stories", type=int, default=300)
     parser.add_argument("--recrawls", type=int, default=30)
     parser.add_argument("--no-entities", action="store_true", help="skip the entities-on run")
     parser.add_argument("--profile", help="write the worker's py-spy profile (raw) here")

@@ -23,6 +23,11 @@ def exact_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
+def line_hash(line: str) -> str:
+    """An 8-byte hex digest of a raw line: which lines of a page were there last time."""
+    return hashlib.blake2b(line.encode("utf-8"), digest_size=8).hexdigest()
+
+
 def words(text: str) -> list[str]:
     """Word tokens; numbers keep their inner separators ("10,000", "3.5")."""
     return _WORD.findall(text)
@@ -56,7 +61,7 @@ def simhash(features: Iterable[str]) -> int:
     values = [_hash64(feature) for feature in features]
     half = len(values) / 2
     result = 0
-    for column in zip(*(format(value, "064b") for value in values)):  # most significant first
+    for column in zip(*(format(value, "064b") for value in values), strict=True):  # high bit first
         result = result << 1 | (column.count("1") > half)
     return result
 

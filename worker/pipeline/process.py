@@ -17,7 +17,7 @@ from worker.pipeline.boilerplate import is_chrome
 from worker.pipeline.cleaning import clean_text, comparison_form
 from worker.pipeline.dedup import Candidate, Decision, match, record_of
 from worker.pipeline.events import update_event
-from worker.pipeline.fingerprint import exact_hash
+from worker.pipeline.fingerprint import exact_hash, line_hash
 from worker.pipeline.learning import SourceMemory
 from worker.pipeline.page import page_of
 from worker.pipeline.revision import diff
@@ -123,7 +123,9 @@ def process_article(
     sid = story_id(article["url"])
     fetched = _time(article["fetched_at"])
     stored = _live_state(state.get(sid), fetched, limits)
-    fingerprint = page_fingerprint(article)
+    fingerprint, content_lines = page_fingerprint(
+        article, stored.get("lines", "") if stored else ""
+    )
     if stored is not None and stored.get("page") == fingerprint:
         return _same_page(sid, stored, article["fetched_at"], limits)
     source = clean_text(article.get("source", "")) or source_of(article["url"])
@@ -171,9 +173,11 @@ def process_article(
     touch_due = stored is None or _time(seen) - _time(stored["seen"]) >= limits.touch_every
     if stale:  # the story's last page stays the newest one: keep its fingerprints
         fingerprint, content = stored["page"], stored.get("content")
+        content_lines = stored.get("lines", "")
     if changed or touch_due or (stored or {}).get("content") != content:
         outcome.state_writes[sid] = {
             "page": fingerprint,
+            "lines": content_lines,
             "content": content,
             "seen": seen,
             "updates": _prune(records, limits),
@@ -182,24 +186,34 @@ def process_article(
     return outcome
 
 
-def page_fingerprint(article: Mapping[str, Any]) -> str:
-    """A hash of everything a crawl's updates are made from: equal for a byte-identical page,
-    and for a text page whose lines differ only in chrome (a comment count, a prompt: lines
-    that are boilerplate by rule or debris as a whole, which cleaning drops wherever they are).
+def page_fingerprint(article: Mapping[str, Any], known_lines: str = "") -> tuple[str, str]:
+    """A hash of everything a crawl's updates are made from, and the hashes of its text's
+    content lines (16 hex digits each, in order) to pass as `known_lines` next time.
+
+    Equal for a byte-identical page, and for a text page whose lines differ only in chrome (a
+    comment count, a prompt: lines that are boilerplate by rule or debris as a whole, which
+    cleaning drops wherever they are). A line among `known_lines` (the story's last page's
+    content) is content without being looked at again, so the cost of this check does not
+    depend on how many other stories' lines the per-line caches hold.
     """
     updates = "\x1e".join(
         f"{u.get('id')}\x1d{u.get('headline')}\x1d{u.get('published_at')}\x1d{u['text']}"
         for u in article.get("updates") or ()
     )
-    content = (line for line in (article.get("text") or "").splitlines() if not is_chrome(line))
+    known = {known_lines[i : i + 16] for i in range(0, len(known_lines), 16)}
+    content = "".join(
+        digest
+        for line in (article.get("text") or "").splitlines()
+        if (digest := line_hash(line)) in known or not is_chrome(line)
+    )
     parts = (
         article.get("title", ""),
         article.get("source", ""),
-        "\x1e".join(content),
+        content,
         article.get("html") or "",
         updates,
     )
-    return exact_hash("\x1f".join(parts))
+    return exact_hash("\x1f".join(parts)), content
 
 
 def content_fingerprint(candidates: list[Candidate]) -> str:
