@@ -68,12 +68,14 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     _rule(
         "cookie_notice",
-        rf"(?:we|this (?:site|website)) uses? cookies{REST}|by (?:continuing|using) {REST}"
-        rf"\b(?:you (?:agree|consent))\b{REST}cookies{REST}|(?:accept|reject|manage)(?: all)?"
-        rf" cookies|cookie (?:policy|settings|preferences|notice)",
+        # Atomic groups: "you agree" repeated a million times must not be retried at every start.
+        rf"(?:we|this (?:site|website)) uses? cookies{REST}|by (?:continuing|using) "
+        rf"(?>[^.!?]*?\byou (?:agree|consent)\b)(?>[^.!?]*?cookies)[^.!?]*+|"
+        rf"(?:accept|reject|manage)(?: all)? cookies|cookie (?:policy|settings|preferences|notice)",
     ),
     # Share widgets render as one line of several buttons: "Share on Facebook Share on X Copy link".
-    _rule("share_button", rf"{_SHARE}(?:\s*[|·•/]?\s*{_SHARE})*|click to share\b.*"),
+    # One way only to match the space between buttons, or a long run of them backtracks forever.
+    _rule("share_button", rf"{_SHARE}(?:\s*(?:[|·•/]\s*)?{_SHARE})*|click to share\b.*"),
     _rule(
         "advertisement",
         r"advertisement|advert|sponsored(?: content)?|(?:story|article) continues below"
