@@ -221,3 +221,11 @@ def dead_letter(
 def decode_json(value: bytes) -> Any:
     """Plain JSON decode for tools and tests that read our own topics."""
     return orjson.loads(value)
+
+
+def story_key(sid: str) -> bytes:
+    """The repartition key of a story: its id as the story table's changelog key is written
+    (Faust's JSON key serializer), so both hash to the same partition number. With the raw id
+    here, a story's state sat in another changelog partition than its records, and a worker
+    that took over the records' partition after a rebalance recovered none of it."""
+    return orjson.dumps(sid)

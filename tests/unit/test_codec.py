@@ -23,6 +23,7 @@ from worker.codec import (
     decode_article,
     encode_event,
     schema_error,
+    story_key,
 )
 from worker.errors import (
     BadInput,
@@ -322,3 +323,14 @@ def test_dead_letter_keeps_a_prefix_of_a_value_over_the_limit(size: int, truncat
     assert doc["value_size"] == size
     assert doc["value_sha256"] == hashlib.sha256(value).hexdigest()
     assert schema_error(DEAD_LETTER, doc) is None
+
+
+def test_story_key_is_the_story_tables_changelog_key() -> None:
+    """Records and state of a story hash to the same partition only if their keys are equal
+    bytes: the repartition key must be the table key as Faust serialises it (JSON)."""
+    from faust.serializers.registry import Registry
+
+    sid = "69d56995a1b2c3d4"
+    assert (
+        story_key(sid) == Registry().dumps_key(str, sid, serializer="json") == b'"69d56995a1b2c3d4"'
+    )

@@ -115,11 +115,16 @@ def create_app(
     by_story = _raw_topic(app, repartition_topic(settings), settings, internal=True)
     updates = _raw_topic(app, settings.output_topic, settings)
     deadletters = _raw_topic(app, settings.deadletter_topic, settings)
+    # The changelog key is the story id as Faust serialises it (JSON); the router keys the
+    # repartition topic the same way (`story_key`), so one partitioner puts a story's records
+    # and its state in partitions of the same number, which Faust assigns together.
     stories = app.Table(
         "stories", partitions=settings.partitions, key_type=str, use_partitioner=True
     )
     router = Router(settings, by_story, deadletters, utcnow)
-    processor = Processor(settings, stories, updates, deadletters, utcnow, enricher_for(settings))
+    processor = Processor(
+        settings, stories, updates, deadletters, utcnow, enricher_for(settings), app.producer.flush
+    )
     within = settings.batch_within_ms / 1000
 
     # An agent that raises (the broker refused a record, a bug in a stage) stops the whole

@@ -3,8 +3,9 @@
 `Router` validates raw records and repartitions them by story id (bad ones to the dead-letter
 topic); `Processor` runs the core for each story against its table state. Both publish a whole
 batch, wait until the broker has acknowledged every record, and only then let the agent ack the
-input offsets; the processor writes story state after that acknowledgement too, so a crash in
-between re-emits the same event ids instead of dropping them.
+input offsets; the processor writes story state after that acknowledgement, and waits for the
+state's own acknowledgement before the acks, so a crash anywhere in between re-emits the same
+event ids instead of dropping them, and a committed offset always has its state stored.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from faust.streams import _current_event
 from faust.types import EventT, TopicT
 
-from worker.codec import dead_letter, decode_article, decode_json, encode_event
+from worker.codec import dead_letter, decode_article, decode_json, encode_event, story_key
 from worker.enricher import Enricher
 from worker.errors import BadInput, InternalError
 from worker.logs import get_logger
@@ -120,7 +121,7 @@ class Router(_Publisher):
             except BadInput as error:
                 await self.reject(event, error)
                 continue
-            key = story_id(article["url"]).encode("ascii")
+            key = story_key(story_id(article["url"]))
             await self.send(self.by_story, key, event.message.value, origin_headers(event))
         await self.flush()
 
@@ -136,9 +137,11 @@ class Processor(_Publisher):
         deadletters: TopicT,
         clock: Clock,
         enricher: Enricher,
+        flush_state: Callable[[], Awaitable[None]],
     ) -> None:
         super().__init__(settings, deadletters, clock)
         self.stories = stories
+        self.flush_state = flush_state
         self.updates = updates
         self.limits = settings.limits()
         self.memory = SourceMemory(stories_needed=settings.boilerplate_stories)
@@ -169,12 +172,18 @@ class Processor(_Publisher):
             writes.update(outcome.state_writes)
             sources.update(dict.fromkeys(outcome.state_writes, event))
         # NER is CPU-bound: one batched call for the whole batch, in a worker thread.
-        await asyncio.get_running_loop().run_in_executor(self.ner_thread, self.enricher.run, done)
+        ner = await asyncio.get_running_loop().run_in_executor(
+            self.ner_thread, self.enricher.run, done
+        )
+        if ner is not None:
+            log.info("ner.batch", texts=ner.texts, tokens=ner.tokens, seconds=round(ner.seconds, 4))
         for outcome, _ in done:
             await self.publish(outcome)
         await self.flush()
         for story, value in writes.items():
             self._write(story, value, sources[story])
+        if writes:  # the input is acked, and later committed, only once the state is stored
+            await self.flush_state()
 
     async def publish(self, outcome: Outcome) -> None:
         key = outcome.story_id.encode("ascii")
