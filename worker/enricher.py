@@ -6,7 +6,9 @@ The alias file is re-read when its modification time changes: edit it, and the n
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +20,15 @@ from worker.pipeline.process import Outcome
 
 class Extractor(Protocol):
     def extract(self, texts: Sequence[str]) -> list[list[Mention]]: ...
+
+
+@dataclass(frozen=True)
+class NerBatch:
+    """What one NER call did: texts and tokens in, seconds spent (for logs and benchmarks)."""
+
+    texts: int
+    tokens: int
+    seconds: float
 
 
 class Enricher:
@@ -49,18 +60,25 @@ class Enricher:
             self.aliases()
             find_place("Kyiv")
 
-    def run(self, items: Sequence[tuple[Outcome, Mapping[str, str]]]) -> None:
+    def run(self, items: Sequence[tuple[Outcome, Mapping[str, str]]]) -> NerBatch | None:
         """Enrich each outcome (with its story's name memory before the batch), in order, with
-        one NER call for all of them."""
+        one NER call for all of them; None when there was nothing to send."""
         if self.extractor is None:
-            return
+            return None
         requests = [ner_requests(outcome, self.max_chars) for outcome, _ in items]
         texts = [request.text for batch in requests for request in batch]
         if not texts:
-            return
+            return None
         self.texts_sent += len(texts)
         self.chars_sent += sum(map(len, texts))
+        tokens_before = getattr(self.extractor, "tokens", 0)
+        started = time.perf_counter()
         found = iter(self.extractor.extract(texts))
+        stats = NerBatch(
+            len(texts),
+            getattr(self.extractor, "tokens", 0) - tokens_before,
+            time.perf_counter() - started,
+        )
         aliases = self.aliases()
         names: dict[str, Any] = {}
         for (outcome, known), batch in zip(items, requests, strict=True):
@@ -70,6 +88,7 @@ class Enricher:
             state = outcome.state_writes.get(story)
             if state is not None:
                 names[story] = state["names"]
+        return stats
 
 
 def enricher_for(settings: Any) -> Enricher:
