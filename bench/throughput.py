@@ -39,6 +39,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from bench.tables import table
 from bench.traffic import Traffic, duplicate_heavy
 from worker.kafka.broker import EmbeddedBroker
+from worker.kafka.tansu import true_end_offsets
 from worker.kafka.topics import ensure_topics, repartition_topic
 from worker.settings import Settings
 
@@ -91,21 +92,31 @@ async def passthrough(bootstrap: str, source: str, sink: str, count: int, **prod
 
 
 async def wait_committed(bootstrap: str, group: str, topics: list[str], timeout: float) -> None:
-    """Return once `group` has committed the end of every partition of `topics`."""
+    """Return once `group` has committed the end of every partition of each of `topics`.
+
+    Topics are taken in order, and a topic's end is read only once the ones before it are
+    committed: the repartition topic, which the group fills itself, is complete by then. Ends
+    are the true high watermarks (Tansu's ListOffsets "latest" stops at a batch's first record).
+    """
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await consumer.start()
     await admin.start()
+    deadline = time.perf_counter() + timeout
     try:
-        parts = [TopicPartition(t, p) for t in topics for p in range(PARTITIONS)]
-        ends = await consumer.end_offsets(parts)
-        deadline = time.perf_counter() + timeout
-        while time.perf_counter() < deadline:
-            offsets = await admin.list_consumer_group_offsets(group, partitions=parts)
-            if all(offsets.get(tp) and offsets[tp].offset >= ends[tp] for tp in parts):
-                return
-            await asyncio.sleep(0.05)
-        raise TimeoutError("the worker did not commit the whole input in time")
+        for topic in topics:
+            parts = [TopicPartition(topic, p) for p in range(PARTITIONS)]
+            ends = await true_end_offsets(bootstrap, parts, await consumer.end_offsets(parts))
+            while True:
+                offsets = await admin.list_consumer_group_offsets(group, partitions=parts)
+                if all(
+                    ends[tp] == 0 or (offsets.get(tp) and offsets[tp].offset >= ends[tp])
+                    for tp in parts
+                ):
+                    break
+                if time.perf_counter() > deadline:
+                    raise TimeoutError(f"{group} did not commit the end of {topic} in time")
+                await asyncio.sleep(0.05)
     finally:
         await consumer.stop()
         await admin.close()
@@ -127,11 +138,12 @@ def profiler(pid: int, path: str) -> subprocess.Popen[bytes]:
 @dataclass(frozen=True)
 class Run:
     """One process through the whole input: seconds to ready, seconds from ready until the
-    input was committed, and the CPU seconds it used meanwhile."""
+    input was committed, the CPU seconds it used meanwhile, and its log (JSON lines)."""
 
     ready: float
     busy: float
     cpu: float
+    log: Path
 
 
 WORKER = ["-m", "worker", "run"]
@@ -181,7 +193,7 @@ def run_process(
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             spy.wait(30)
-        return Run(ready, busy, cpu)
+        return Run(ready, busy, cpu, log)
     finally:
         process.terminate()
         process.wait(30)

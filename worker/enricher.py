@@ -60,9 +60,17 @@ class Enricher:
             self.aliases()
             find_place("Kyiv")
 
-    def run(self, items: Sequence[tuple[Outcome, Mapping[str, str]]]) -> NerBatch | None:
+    def run(
+        self,
+        items: Sequence[tuple[Outcome, Mapping[str, str]]],
+        names: dict[str, Any] | None = None,
+    ) -> NerBatch | None:
         """Enrich each outcome (with its story's name memory before the batch), in order, with
-        one NER call for all of them; None when there was nothing to send."""
+        one NER call for all of them; None when there was nothing to send.
+
+        `names` carries each story's name memory from one call to the next, for a batch sent
+        in several calls: a story already in it continues from there, not from `items`.
+        """
         if self.extractor is None:
             return None
         requests = [ner_requests(outcome, self.max_chars) for outcome, _ in items]
@@ -80,7 +88,7 @@ class Enricher:
             time.perf_counter() - started,
         )
         aliases = self.aliases()
-        names: dict[str, Any] = {}
+        names = {} if names is None else names
         for (outcome, known), batch in zip(items, requests, strict=True):
             story = outcome.story_id
             before = names.get(story, known)

@@ -22,7 +22,7 @@ from faust.streams import _current_event
 from faust.types import EventT, TopicT
 
 from worker.codec import dead_letter, decode_article, decode_json, encode_event, story_key
-from worker.enricher import Enricher
+from worker.enricher import Enricher, NerBatch
 from worker.errors import BadInput, InternalError
 from worker.logs import get_logger
 from worker.pipeline import process_article
@@ -36,6 +36,7 @@ log = get_logger("worker.stages")
 Clock = Callable[[], datetime]
 ORIGIN_HEADER = "news-worker-origin"
 ORIGIN_KEY_HEADER = "news-worker-origin-key"
+NER_CHUNK = 64  # texts per NER call: spaCy's own batch size
 
 
 class _Publisher:
@@ -154,6 +155,14 @@ class Processor(_Publisher):
         sources: dict[str, EventT] = {}
         state = ChainMap(writes, self.stories)
         done: list[tuple[Outcome, Mapping[str, str]]] = []
+        # NER is CPU-bound and runs in a worker thread, in calls of about NER_CHUNK texts: the
+        # core goes on with the next records while spaCy reads the last ones. One thread runs
+        # the calls in order, carrying each story's name memory from call to call in `names`.
+        loop = asyncio.get_running_loop()
+        names: dict[str, Any] = {}
+        calls: list[asyncio.Future[NerBatch | None]] = []
+        chunk: list[tuple[Outcome, Mapping[str, str]]] = []
+        texts = 0
         for event in events:
             try:
                 article = decode_json(event.message.value)
@@ -171,12 +180,18 @@ class Processor(_Publisher):
             done.append((outcome, known))
             writes.update(outcome.state_writes)
             sources.update(dict.fromkeys(outcome.state_writes, event))
-        # NER is CPU-bound: one batched call for the whole batch, in a worker thread.
-        ner = await asyncio.get_running_loop().run_in_executor(
-            self.ner_thread, self.enricher.run, done
-        )
-        if ner is not None:
-            log.info("ner.batch", texts=ner.texts, tokens=ner.tokens, seconds=round(ner.seconds, 4))
+            chunk.append((outcome, known))
+            texts += len(outcome.events)
+            if texts >= NER_CHUNK:
+                calls.append(loop.run_in_executor(self.ner_thread, self.enricher.run, chunk, names))
+                chunk, texts = [], 0
+        if texts:
+            calls.append(loop.run_in_executor(self.ner_thread, self.enricher.run, chunk, names))
+        for ner in await asyncio.gather(*calls):
+            if ner is not None:
+                log.info(
+                    "ner.batch", texts=ner.texts, tokens=ner.tokens, seconds=round(ner.seconds, 4)
+                )
         for outcome, _ in done:
             await self.publish(outcome)
         await self.flush()
