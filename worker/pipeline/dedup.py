@@ -84,17 +84,23 @@ def signature(form: str) -> int:
 def _nearest(
     candidate: Candidate, records: Mapping[str, Mapping[str, Any]], claimed: set[str]
 ) -> tuple[str, float] | None:
-    if not records:
+    # Only earlier updates of the same kind that no other update of this crawl matched; in a
+    # refresh that is usually none, and then no fingerprint is computed at all.
+    eligible = [
+        (uid, record)
+        for uid, record in records.items()
+        if uid not in claimed and record.get("k", "post") == candidate.kind
+    ]
+    if not eligible:
         return None
     features = shingles(candidate.form)
     mine = signature(candidate.form)
     best: tuple[str, float] | None = None
-    for uid, record in records.items():
-        if uid in claimed or record.get("k", "post") != candidate.kind:
-            continue
-        if hamming(mine, int(record["sh"], 16)) > SIMHASH_MAX_BITS:
-            continue
+    for uid, record in eligible:
         stored = comparison_form(record["hl"]) + "\n" + comparison_form(record["t"])
+        theirs = int(record["sh"], 16) if "sh" in record else signature(stored)
+        if hamming(mine, theirs) > SIMHASH_MAX_BITS:
+            continue
         score = jaccard(features, shingles(stored))
         if score >= NEAR_DUPLICATE_MIN and (best is None or score > best[1]):
             best = (uid, score)
@@ -134,12 +140,13 @@ def match(
 
 
 def record_of(decision: Decision, version: int, fetched_at: str) -> dict[str, Any]:
-    """The compact state an update leaves in its story: hashes, latest text, version."""
+    """The compact state an update leaves in its story: hash, latest text, version. Its SimHash
+    is worked out from the text when a later crawl needs it (states written before kept it
+    as "sh", which is still used)."""
     candidate = decision.candidate
     return {
         "v": version,
         "h": candidate.hash,
-        "sh": f"{signature(candidate.form):016x}",
         "hl": candidate.headline,
         "t": candidate.text,
         "k": candidate.kind,
