@@ -27,5 +27,8 @@ unit: $(VENV)/.installed
 integration: $(VENV)/.installed
 	$(BIN)/python -m pytest -q tests/integration
 
+bench: $(VENV)/.installed  ## every benchmark in one table (about 6 minutes; SIZE=2 for longer)
+	$(BIN)/python -m bench --size $(or $(SIZE),1)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -23,6 +23,7 @@ from typing import Any
 
 from aiokafka.partitioner import DefaultPartitioner
 
+from worker.codec import story_key
 from worker.kafka.topics import ensure_topics, worker_topics
 from worker.settings import Settings
 
@@ -31,9 +32,10 @@ _partitioner = DefaultPartitioner()
 
 
 def partition_of(story_id: str, partitions: int = PARTITIONS) -> int:
-    """The partition a story's records and events go to (the producer's default partitioner)."""
+    """The partition of a story's repartitioned records and state, so the worker that serves
+    it (the producer's default partitioner over the repartition key)."""
     every = list(range(partitions))
-    return int(_partitioner(story_id.encode("ascii"), every, every))
+    return int(_partitioner(story_key(story_id), every, every))
 
 
 @dataclass(frozen=True)

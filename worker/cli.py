@@ -58,11 +58,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             redirect_stdouts=False,
         )
         worker.spinner = None  # stdout carries the demo's events, not terminal animations
+        code = 0
         try:
             worker.execute_from_commandline()
         except SystemExit as stop:
-            return int(stop.code or 0)
-        return 0
+            code = int(stop.code or 0)
+        log.info("worker.stopped", code=code)
+        return code
     finally:
         if broker is not None:
             broker.stop()

@@ -35,6 +35,7 @@ def test_sigterm_drains_and_a_restart_emits_nothing_again(
     assert code == 0, log[-3000:]
     assert "Traceback" not in log
     assert [e["event"] for e in first.log_events() if e.get("level") == "error"] == []
+    assert [e.get("code") for e in first.log_events() if e["event"] == "worker.stopped"] == [0]
     assert 0 < len(before) < len(expected), "the stop did not come mid-stream"
     assert set(counts) == expected
     assert [event_id for event_id, n in counts.items() if n > 1] == [], "emitted again"
