@@ -4,4 +4,5 @@ import sys
 
 from worker.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a spawned child (the NER process) re-imports this module
+    sys.exit(main())

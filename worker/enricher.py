@@ -29,6 +29,7 @@ class NerBatch:
     texts: int
     tokens: int
     seconds: float
+    started: float  # wall clock (epoch seconds) when the call began
 
 
 class Enricher:
@@ -80,12 +81,13 @@ class Enricher:
         self.texts_sent += len(texts)
         self.chars_sent += sum(map(len, texts))
         tokens_before = getattr(self.extractor, "tokens", 0)
-        started = time.perf_counter()
+        wall, started = time.time(), time.perf_counter()
         found = iter(self.extractor.extract(texts))
         stats = NerBatch(
             len(texts),
             getattr(self.extractor, "tokens", 0) - tokens_before,
             time.perf_counter() - started,
+            wall,
         )
         aliases = self.aliases()
         names = {} if names is None else names
@@ -103,7 +105,7 @@ def enricher_for(settings: Any) -> Enricher:
     """The enricher the settings ask for: spaCy NER, or none when entities are switched off."""
     extractor = None
     if settings.entities:
-        from worker.ner import SpacyExtractor
+        from worker.ner import ProcessExtractor
 
-        extractor = SpacyExtractor()
+        extractor = ProcessExtractor()
     return Enricher(extractor, settings.ner_max_chars, settings.aliases_file)

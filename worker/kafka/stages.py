@@ -190,7 +190,11 @@ class Processor(_Publisher):
         for ner in await asyncio.gather(*calls):
             if ner is not None:
                 log.info(
-                    "ner.batch", texts=ner.texts, tokens=ner.tokens, seconds=round(ner.seconds, 4)
+                    "ner.batch",
+                    texts=ner.texts,
+                    tokens=ner.tokens,
+                    seconds=round(ner.seconds, 4),
+                    started=round(ner.started, 4),
                 )
         for outcome, _ in done:
             await self.publish(outcome)
