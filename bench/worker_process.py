@@ -151,8 +151,8 @@ class WorkerProcess:
         raise TimeoutError(f"no {name} within {timeout:.0f}s: see {self.log_path}")
 
     def rss_mb(self) -> float:
-        """Resident set size from /proc/<pid>/status (VmRSS), in MiB."""
-        return rss_mb_of(self.pid)
+        """Resident set size (VmRSS) of the worker and its children (the NER process), in MiB."""
+        return sum(rss_mb_of(pid) for pid in process_tree(self.pid))
 
     def kill(self) -> float:
         """kill -9 the worker; returns the wall-clock time of the kill."""
@@ -179,6 +179,20 @@ class WorkerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants, from /proc/<pid>/task/*/children."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                queue.extend(int(child) for child in task.read_text().split())
+            except OSError:
+                continue
+    return found
 
 
 def rss_mb_of(pid: int) -> float:
