@@ -2,7 +2,8 @@
 
 For each update, in order: the crawler's own id when it gave one; else an exact match on the
 hash of the comparison form (the cheap path most updates of a refresh take); else the nearest
-unclaimed earlier update by SimHash, confirmed by the Jaccard similarity of word shingles. A
+unclaimed earlier update by the Jaccard similarity of word shingles, with a SimHash prefilter
+when there are many of them (usually there are none or one: the others matched exactly). A
 strong match is the same update (cosmetic or material change); a loose one is a new update.
 Pure: the story's records come in as a dict and nothing here writes to them.
 """
@@ -20,6 +21,7 @@ from worker.pipeline.revision import Change, classify
 
 SIMHASH_MAX_BITS = 24  # prefilter: wider than needed, the Jaccard check decides
 NEAR_DUPLICATE_MIN = 0.5  # word-3-shingle Jaccard at or above which two texts are one update
+SIMHASH_PREFILTER_FROM = 8  # with more unclaimed earlier updates than this, SimHash first
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,15 @@ def _nearest(
     if not eligible:
         return None
     features = shingles(candidate.form)
-    mine = signature(candidate.form)
+    prefilter = len(eligible) > SIMHASH_PREFILTER_FROM  # a SimHash costs ~10 Jaccard checks
+    mine = signature(candidate.form) if prefilter else 0
     best: tuple[str, float] | None = None
     for uid, record in eligible:
         stored = comparison_form(record["hl"]) + "\n" + comparison_form(record["t"])
-        theirs = int(record["sh"], 16) if "sh" in record else signature(stored)
-        if hamming(mine, theirs) > SIMHASH_MAX_BITS:
-            continue
+        if prefilter:
+            theirs = int(record["sh"], 16) if "sh" in record else signature(stored)
+            if hamming(mine, theirs) > SIMHASH_MAX_BITS:
+                continue
         score = jaccard(features, shingles(stored))
         if score >= NEAR_DUPLICATE_MIN and (best is None or score > best[1]):
             best = (uid, score)

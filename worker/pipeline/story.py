@@ -11,6 +11,8 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from worker.pipeline.memo import per_line
+
 # Query parameters that never select content: campaign tags and click ids of the big platforms.
 TRACKING_PARAMS = frozenset(
     {
@@ -65,6 +67,7 @@ def _keeps(name: str) -> bool:
     return lowered not in TRACKING_PARAMS and not lowered.startswith(TRACKING_PREFIXES)
 
 
+@per_line()  # every crawl of a story repeats its URL, and each is canonicalised three times
 def canonical_url(url: str) -> str:
     """https, lower-case host, no `www.`/AMP/mobile prefix, no fragment, no tracking
     parameters, AMP path variants and the trailing slash folded; the other parameters sorted."""
@@ -79,6 +82,7 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", host, path, query, ""))
 
 
+@per_line()
 def story_id(url: str) -> str:
     """A stable 16-byte hex id of a story's canonical URL."""
     return hashlib.blake2b(canonical_url(url).encode("utf-8"), digest_size=16).hexdigest()
