@@ -37,6 +37,7 @@ Clock = Callable[[], datetime]
 ORIGIN_HEADER = "news-worker-origin"
 ORIGIN_KEY_HEADER = "news-worker-origin-key"
 NER_CHUNK = 64  # texts per NER call: spaCy's own batch size
+NER_FIRST_CHUNK = 16  # the first call of a batch, to start NER soon after the batch does
 
 
 class _Publisher:
@@ -154,13 +155,14 @@ class Processor(_Publisher):
         writes: dict[str, Any] = {}
         sources: dict[str, EventT] = {}
         state = ChainMap(writes, self.stories)
-        done: list[tuple[Outcome, Mapping[str, str]]] = []
-        # NER is CPU-bound and runs in a worker thread, in calls of about NER_CHUNK texts: the
-        # core goes on with the next records while spaCy reads the last ones. One thread runs
-        # the calls in order, carrying each story's name memory from call to call in `names`.
+        # NER is CPU-bound and runs in a process of its own, called from one thread in order,
+        # in calls of about NER_CHUNK texts (the first smaller, so it starts early): the core
+        # goes on with the next records while spaCy reads the last ones, and each call's events
+        # are published while the next call runs. `names` carries each story's name memory
+        # from call to call.
         loop = asyncio.get_running_loop()
         names: dict[str, Any] = {}
-        calls: list[asyncio.Future[NerBatch | None]] = []
+        calls: list[tuple[asyncio.Future[NerBatch | None], list[Outcome]]] = []
         chunk: list[tuple[Outcome, Mapping[str, str]]] = []
         texts = 0
         for event in events:
@@ -177,17 +179,17 @@ class Processor(_Publisher):
                 log.exception("article.failed", offset=event.message.offset)
                 await self.reject(event, InternalError(f"{type(exc).__name__}: {exc}"))
                 continue
-            done.append((outcome, known))
             writes.update(outcome.state_writes)
             sources.update(dict.fromkeys(outcome.state_writes, event))
             chunk.append((outcome, known))
             texts += len(outcome.events)
-            if texts >= NER_CHUNK:
-                calls.append(loop.run_in_executor(self.ner_thread, self.enricher.run, chunk, names))
+            if texts >= (NER_CHUNK if calls else NER_FIRST_CHUNK):
+                calls.append(self._enrich(loop, chunk, names))
                 chunk, texts = [], 0
-        if texts:
-            calls.append(loop.run_in_executor(self.ner_thread, self.enricher.run, chunk, names))
-        for ner in await asyncio.gather(*calls):
+        if texts:  # a chunk left without texts has no events either
+            calls.append(self._enrich(loop, chunk, names))
+        for call, outcomes in calls:
+            ner = await call
             if ner is not None:
                 log.info(
                     "ner.batch",
@@ -196,13 +198,22 @@ class Processor(_Publisher):
                     seconds=round(ner.seconds, 4),
                     started=round(ner.started, 4),
                 )
-        for outcome, _ in done:
-            await self.publish(outcome)
+            for outcome in outcomes:
+                await self.publish(outcome)
         await self.flush()
         for story, value in writes.items():
             self._write(story, value, sources[story])
         if writes:  # the input is acked, and later committed, only once the state is stored
             await self.flush_state()
+
+    def _enrich(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        chunk: list[tuple[Outcome, Mapping[str, str]]],
+        names: dict[str, Any],
+    ) -> tuple[asyncio.Future[NerBatch | None], list[Outcome]]:
+        call = loop.run_in_executor(self.ner_thread, self.enricher.run, chunk, names)
+        return call, [outcome for outcome, _ in chunk]
 
     async def publish(self, outcome: Outcome) -> None:
         key = outcome.story_id.encode("ascii")
