@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.tables import table
-from bench.throughput import PARTITIONS, WORKER, Run, produce, run_process
+from bench.throughput import WORKER, Run, produce, run_process, run_settings
 from bench.traffic import duplicate_heavy
 from worker.kafka.broker import EmbeddedBroker
 from worker.kafka.topics import ensure_topics
@@ -88,14 +88,7 @@ def texts_for_ner(lines: list[bytes], settings: Settings) -> list[str]:
 def measure(bootstrap: str, stories: int = 80) -> P2:
     tag = uuid.uuid4().hex[:6]
     traffic = duplicate_heavy(stories, 0, tag)
-    settings = Settings(
-        input_topic=f"ner-raw-{tag}",
-        output_topic=f"ner-out-{tag}",
-        deadletter_topic=f"ner-dead-{tag}",
-        group_id=f"ner-{tag}",
-        partitions=PARTITIONS,
-        entities=True,
-    ).with_bootstrap(bootstrap, "tansu")
+    settings = run_settings(bootstrap, "ner", tag, entities=True)
     asyncio.run(ensure_topics(settings, [settings.input_topic]))
     asyncio.run(produce(bootstrap, settings.input_topic, traffic.lines))
     run = run_process(bootstrap, settings, WORKER)

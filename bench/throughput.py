@@ -38,12 +38,11 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.tables import table
 from bench.traffic import Traffic, duplicate_heavy
-from worker.kafka.broker import EmbeddedBroker
+from bench.worker_process import PARTITIONS, settings_env
+from worker.kafka.broker import EmbeddedBroker, terminate
 from worker.kafka.tansu import true_end_offsets
 from worker.kafka.topics import ensure_topics, repartition_topic
 from worker.settings import Settings
-
-PARTITIONS = 4
 
 
 async def produce(bootstrap: str, topic: str, lines: list[bytes]) -> None:
@@ -135,6 +134,18 @@ def profiler(pid: int, path: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*command, "--nonblocking", "-o", path], stderr=subprocess.DEVNULL)
 
 
+def run_settings(bootstrap: str, prefix: str, tag: str, *, entities: bool) -> Settings:
+    """Topics and group of one measure, named after `prefix` and the run's `tag`."""
+    return Settings(
+        input_topic=f"{prefix}-raw-{tag}",
+        output_topic=f"{prefix}-out-{tag}",
+        deadletter_topic=f"{prefix}-dead-{tag}",
+        group_id=f"{prefix}-{tag}",
+        partitions=PARTITIONS,
+        entities=entities,
+    ).with_bootstrap(bootstrap, "tansu")
+
+
 @dataclass(frozen=True)
 class Run:
     """One process through the whole input: seconds to ready, seconds from ready until the
@@ -158,20 +169,7 @@ def run_process(
     profile: str | None = None,
 ) -> Run:
     """Start `python <module>` (the worker or the floor) with `settings`; time it on the input."""
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "NEWS_WORKER_BROKER_FLAVOR": "tansu",
-        "NEWS_WORKER_PARTITIONS": str(PARTITIONS),
-        "NEWS_WORKER_LOG_FORMAT": "json",
-        "NEWS_WORKER_LOG_LEVEL": "INFO",
-        "NEWS_WORKER_GROUP_ID": settings.group_id,
-        "NEWS_WORKER_INPUT_TOPIC": settings.input_topic,
-        "NEWS_WORKER_OUTPUT_TOPIC": settings.output_topic,
-        "NEWS_WORKER_DEADLETTER_TOPIC": settings.deadletter_topic,
-        "NEWS_WORKER_DATA_DIR": tempfile.mkdtemp(),
-        "NEWS_WORKER_ENTITIES": "on" if settings.entities else "off",
-    }
+    env = settings_env(bootstrap, settings)
     log = Path(tempfile.mkdtemp()) / "worker.log"
     started = time.perf_counter()
     with open(log, "wb") as sink:
@@ -195,8 +193,7 @@ def run_process(
             spy.wait(30)
         return Run(ready, busy, cpu, log)
     finally:
-        process.terminate()
-        process.wait(30)
+        terminate(process, 30.0)
 
 
 @dataclass(frozen=True)
@@ -235,14 +232,7 @@ def measure(
     """Produce the traffic once, then time every contender over it on the broker at `bootstrap`."""
     tag = uuid.uuid4().hex[:6]
     traffic = duplicate_heavy(stories, recrawls, tag)
-    base = Settings(
-        input_topic=f"bench-raw-{tag}",
-        output_topic=f"bench-out-{tag}",
-        deadletter_topic=f"bench-dead-{tag}",
-        group_id=f"bench-{tag}",
-        partitions=PARTITIONS,
-        entities=False,
-    ).with_bootstrap(bootstrap, "tansu")
+    base = run_settings(bootstrap, "bench", tag, entities=False)
     sinks = [f"pass-{tag}-{n}" for n in range(4)]
     asyncio.run(ensure_topics(base, [base.input_topic, *sinks]))
     asyncio.run(produce(bootstrap, base.input_topic, traffic.lines))

@@ -24,6 +24,7 @@ from typing import Any
 from aiokafka.partitioner import DefaultPartitioner
 
 from worker.codec import story_key
+from worker.kafka.broker import terminate
 from worker.kafka.topics import ensure_topics, worker_topics
 from worker.settings import Settings
 
@@ -60,9 +61,9 @@ class RunNames:
         await ensure_topics(settings, worker_topics(settings))
 
 
-def worker_env(bootstrap: str, names: RunNames, **extra: str) -> dict[str, str]:
-    """The environment of a worker on the embedded broker: JSON logs at INFO, this run's names."""
-    settings = names.settings
+def settings_env(bootstrap: str, settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a worker (or the Faust floor) on the embedded broker with the names
+    and entities switch of `settings`: JSON logs at INFO, a data directory of its own."""
     return {
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
@@ -75,8 +76,14 @@ def worker_env(bootstrap: str, names: RunNames, **extra: str) -> dict[str, str]:
         "NEWS_WORKER_OUTPUT_TOPIC": settings.output_topic,
         "NEWS_WORKER_DEADLETTER_TOPIC": settings.deadletter_topic,
         "NEWS_WORKER_DATA_DIR": tempfile.mkdtemp(prefix="bench-worker-"),
+        "NEWS_WORKER_ENTITIES": "on" if settings.entities else "off",
         **extra,
     }
+
+
+def worker_env(bootstrap: str, names: RunNames, **extra: str) -> dict[str, str]:
+    """The environment of a worker on the embedded broker: JSON logs at INFO, this run's names."""
+    return settings_env(bootstrap, names.settings, **extra)
 
 
 def log_time(record: dict[str, Any]) -> float:
@@ -164,15 +171,7 @@ class WorkerProcess:
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM (the worker drains and commits), then SIGKILL if it takes too long."""
-        process = self._process
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        terminate(self._process, timeout)
 
     def __enter__(self) -> WorkerProcess:
         return self.start()

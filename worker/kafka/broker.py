@@ -31,6 +31,18 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def terminate(process: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    """SIGTERM a child process and reap it; SIGKILL it if it is not gone within `timeout`."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
         probe.bind((host, 0))
@@ -111,14 +123,7 @@ class EmbeddedBroker:
     def stop(self, timeout: float = 5.0) -> None:
         """Terminate the broker and reap it; kill it if it does not go within `timeout`."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        terminate(process, timeout)
 
     def signal(self, signum: int) -> None:
         """Send `signum` to the broker (tests pause it with SIGSTOP and resume it with SIGCONT)."""
