@@ -22,6 +22,7 @@ from worker.enricher import enricher_for
 from worker.kafka import tansu
 from worker.kafka.client import faust_credentials
 from worker.kafka.stages import Processor, Router
+from worker.kafka.story_table import story_table
 from worker.kafka.topics import repartition_topic
 from worker.logs import get_logger
 from worker.settings import Settings
@@ -94,6 +95,16 @@ def faust_settings(settings: Settings) -> dict[str, Any]:
     return conf
 
 
+def manual_acks_only(stream: faust.StreamT) -> None:
+    """Never let Faust ack an event of `stream` by itself: only `stream.ack` after the work.
+
+    `noack_take` turns Faust's own acks off while it runs and back on when it ends, and at a
+    stop it ends while its background reader may still pass events through the stream, which
+    Faust would then ack unprocessed. With acks off from the start, the restore restores "off".
+    """
+    stream.enable_acks = False
+
+
 def _raw_topic(app: faust.App, name: str, settings: Settings, **extra: Any) -> faust.TopicT:
     return app.topic(
         name, key_serializer="raw", value_serializer="raw", partitions=settings.partitions, **extra
@@ -118,12 +129,16 @@ def create_app(
     # The changelog key is the story id as Faust serialises it (JSON); the router keys the
     # repartition topic the same way (`story_key`), so one partitioner puts a story's records
     # and its state in partitions of the same number, which Faust assigns together.
-    stories = app.Table(
-        "stories", partitions=settings.partitions, key_type=str, use_partitioner=True
-    )
+    stories = story_table(app, settings.partitions)
     router = Router(settings, by_story, deadletters, utcnow)
     processor = Processor(
-        settings, stories, updates, deadletters, utcnow, enricher_for(settings), app.producer.flush
+        settings,
+        stories,
+        updates,
+        deadletters,
+        utcnow,
+        enricher_for(settings),
+        stories.changelog_stored,
     )
     within = settings.batch_within_ms / 1000
 
@@ -131,6 +146,7 @@ def create_app(
     # worker: its un-acked batch is re-read after the restart instead of stalling the stream.
     @app.agent(raw, name="ingest", supervisor_strategy=CrashingSupervisor)
     async def ingest(stream: faust.StreamT) -> None:
+        manual_acks_only(stream)
         async for events in stream.noack_take(settings.batch_size, within=within):
             await router.route(events)
             for event in events:
@@ -138,6 +154,7 @@ def create_app(
 
     @app.agent(by_story, name="process", supervisor_strategy=CrashingSupervisor)
     async def process(stream: faust.StreamT) -> None:
+        manual_acks_only(stream)
         async for events in stream.noack_take(settings.batch_size, within=within):
             await processor.process(events)
             for event in events:
@@ -171,6 +188,7 @@ def create_app(
     @app.timer(settings.eviction_interval_s, on_leader=False)
     async def evict_stories() -> None:
         evicted = processor.evict_expired(utcnow())
+        await stories.changelog_stored()
         if evicted:
             log.info("story.evicted", count=evicted)
 
