@@ -27,8 +27,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.tables import table
-from bench.throughput import WORKER, Run, produce, run_process, run_settings
+from bench.throughput import WORKER, Run, produce, run_process
 from bench.traffic import duplicate_heavy
+from bench.worker_process import run_settings
 from worker.kafka.broker import EmbeddedBroker
 from worker.kafka.topics import ensure_topics
 from worker.ner import SpacyExtractor
@@ -88,7 +89,7 @@ def texts_for_ner(lines: list[bytes], settings: Settings) -> list[str]:
 def measure(bootstrap: str, stories: int = 80) -> P2:
     tag = uuid.uuid4().hex[:6]
     traffic = duplicate_heavy(stories, 0, tag)
-    settings = run_settings(bootstrap, "ner", tag, entities=True)
+    settings = run_settings("ner", tag).with_bootstrap(bootstrap, "tansu")
     asyncio.run(ensure_topics(settings, [settings.input_topic]))
     asyncio.run(produce(bootstrap, settings.input_topic, traffic.lines))
     run = run_process(bootstrap, settings, WORKER)

@@ -38,7 +38,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.tables import table
 from bench.traffic import Traffic, duplicate_heavy
-from bench.worker_process import PARTITIONS, settings_env
+from bench.worker_process import PARTITIONS, run_settings, settings_env
 from worker.kafka.broker import EmbeddedBroker, terminate
 from worker.kafka.tansu import true_end_offsets
 from worker.kafka.topics import ensure_topics, repartition_topic
@@ -134,18 +134,6 @@ def profiler(pid: int, path: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*command, "--nonblocking", "-o", path], stderr=subprocess.DEVNULL)
 
 
-def run_settings(bootstrap: str, prefix: str, tag: str, *, entities: bool) -> Settings:
-    """Topics and group of one measure, named after `prefix` and the run's `tag`."""
-    return Settings(
-        input_topic=f"{prefix}-raw-{tag}",
-        output_topic=f"{prefix}-out-{tag}",
-        deadletter_topic=f"{prefix}-dead-{tag}",
-        group_id=f"{prefix}-{tag}",
-        partitions=PARTITIONS,
-        entities=entities,
-    ).with_bootstrap(bootstrap, "tansu")
-
-
 @dataclass(frozen=True)
 class Run:
     """One process through the whole input: seconds to ready, seconds from ready until the
@@ -232,7 +220,7 @@ def measure(
     """Produce the traffic once, then time every contender over it on the broker at `bootstrap`."""
     tag = uuid.uuid4().hex[:6]
     traffic = duplicate_heavy(stories, recrawls, tag)
-    base = run_settings(bootstrap, "bench", tag, entities=False)
+    base = run_settings("bench", tag, entities=False).with_bootstrap(bootstrap, "tansu")
     sinks = [f"pass-{tag}-{n}" for n in range(4)]
     asyncio.run(ensure_topics(base, [base.input_topic, *sinks]))
     asyncio.run(produce(bootstrap, base.input_topic, traffic.lines))

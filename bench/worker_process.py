@@ -39,6 +39,18 @@ def partition_of(story_id: str, partitions: int = PARTITIONS) -> int:
     return int(_partitioner(story_key(story_id), every, every))
 
 
+def run_settings(prefix: str, tag: str, *, entities: bool = True) -> Settings:
+    """Topics and group of one measure, named after `prefix` and the run's `tag`."""
+    return Settings(
+        input_topic=f"{prefix}-raw-{tag}",
+        output_topic=f"{prefix}-out-{tag}",
+        deadletter_topic=f"{prefix}-dead-{tag}",
+        group_id=f"{prefix}-{tag}",
+        partitions=PARTITIONS,
+        entities=entities,
+    )
+
+
 @dataclass(frozen=True)
 class RunNames:
     """Topics and consumer group of one benchmark run, so runs never share offsets or state."""
@@ -47,13 +59,7 @@ class RunNames:
 
     @property
     def settings(self) -> Settings:
-        return Settings(
-            input_topic=f"bench-raw-{self.tag}",
-            output_topic=f"bench-out-{self.tag}",
-            deadletter_topic=f"bench-dead-{self.tag}",
-            group_id=f"bench-{self.tag}",
-            partitions=PARTITIONS,
-        )
+        return run_settings("bench", self.tag)
 
     async def create_topics(self, bootstrap: str) -> None:
         """Every topic of the run, with the benchmark's partition count, before any worker."""

@@ -178,16 +178,26 @@ def test_a_byte_identical_page_takes_the_cheap_path() -> None:
     assert later.state_writes[first.story_id]["seen"] == "2026-11-24T12:00:00Z"
 
 
-def test_a_page_whose_chrome_moved_takes_the_cheap_path() -> None:
-    """A re-crawl that differs only in lines that are boilerplate or debris as a whole (a
-    comment count, a prompt, a divider) has the story's last page's fingerprint: no events."""
+def crawled_once() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Refresh 3 of the fixture and the state it leaves."""
     crawl = refreshes.crawls()[3]
     state: dict[str, Any] = {}
     state.update(process_article(crawl, state, NOW).state_writes)
+    return crawl, state
+
+
+def recrawled(crawl: dict[str, Any], state: dict[str, Any], text: str) -> Any:
+    """The same page ten minutes later, with `text`."""
+    later = {**crawl, "text": text, "fetched_at": "2026-11-24T09:40:00Z"}
+    return process_article(later, state, NOW)
+
+
+def test_a_page_whose_chrome_moved_takes_the_cheap_path() -> None:
+    """A re-crawl that differs only in lines that are boilerplate or debris as a whole (a
+    comment count, a prompt, a divider) has the story's last page's fingerprint: no events."""
+    crawl, state = crawled_once()
     chrome = crawl["text"].replace("\nComments", "\nAdvertisement\n* * *\nComments (41)")
-    again = process_article(
-        {**crawl, "text": chrome, "fetched_at": "2026-11-24T09:40:00Z"}, state, NOW
-    )
+    again = recrawled(crawl, state, chrome)
     assert chrome != crawl["text"]
     assert (again.decisions, again.events, again.state_writes) == ([], [], {})
 
@@ -195,26 +205,18 @@ def test_a_page_whose_chrome_moved_takes_the_cheap_path() -> None:
 def test_a_page_equal_once_cleaned_takes_the_cheap_path() -> None:
     """A re-crawl whose content lines differ only in what cleaning normalises (spacing,
     invisible characters) shows the same updates: cleaned and split, but not matched."""
-    crawl = refreshes.crawls()[3]
-    state: dict[str, Any] = {}
-    state.update(process_article(crawl, state, NOW).state_writes)
+    crawl, state = crawled_once()
     spaced = crawl["text"].replace(". ", ".  ").replace("fire", "fi\u00adre")
-    again = process_article(
-        {**crawl, "text": spaced, "fetched_at": "2026-11-24T09:40:00Z"}, state, NOW
-    )
+    again = recrawled(crawl, state, spaced)
     assert spaced != crawl["text"]
     assert (again.decisions, again.events, again.state_writes) == ([], [], {})
 
 
 def test_a_changed_content_line_is_matched_in_full() -> None:
     """One content line changed: the cheap paths do not apply and the edit is a revision."""
-    crawl = refreshes.crawls()[3]
-    state: dict[str, Any] = {}
-    state.update(process_article(crawl, state, NOW).state_writes)
+    crawl, state = crawled_once()
     edited = crawl["text"].replace("nobody has been reported hurt", "one firefighter was hurt")
-    again = process_article(
-        {**crawl, "text": edited, "fetched_at": "2026-11-24T09:40:00Z"}, state, NOW
-    )
+    again = recrawled(crawl, state, edited)
     assert edited != crawl["text"]
     assert [event["type"] for event in again.events] == ["update.revised"]
 
