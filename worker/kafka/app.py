@@ -21,6 +21,7 @@ from worker.codec import decode_json
 from worker.enricher import enricher_for
 from worker.kafka import tansu
 from worker.kafka.client import faust_credentials
+from worker.kafka.faust_rebalance import patch_faust_rebalance
 from worker.kafka.stages import Processor, Router
 from worker.kafka.story_table import story_table
 from worker.kafka.topics import repartition_topic
@@ -88,6 +89,7 @@ def faust_settings(settings: Settings) -> dict[str, Any]:
         "datadir": str(Path(settings.data_dir) / settings.group_id),
         "web_enabled": False,
     }
+    patch_faust_rebalance()  # Faust's own rebalance loses records; not a Tansu matter
     if settings.broker_flavor == "tansu":
         conf.update(tansu.faust_overrides())
         tansu.patch_faust_highwaters()
