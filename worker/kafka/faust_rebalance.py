@@ -1,6 +1,6 @@
 """Faust's rebalance can lose records: the fixes, applied to every worker (Apache Kafka or Tansu).
 
-At the end of a rebalance Faust (faust-streaming 0.11, `Recovery._resume_streams`) resumes the
+At the end of a rebalance Faust (faust-streaming 0.15, `Recovery._resume_streams`) resumes the
 stream partitions, seeks them to their committed offsets, then resumes flow control, which empties
 the stream buffers; the seek is what reads the emptied records again. Debug traces of restarts
 (and `tests/integration/test_backlog.py`) showed three ways records were lost instead:
@@ -17,6 +17,7 @@ The fixes: (1) such partitions are rewound as the reset policy says; (2) empty, 
 (3) the stream gets only records fetched since their partition's last seek, and gaps (offsets
 missing inside one run of fetches: transaction markers, compaction) are found on that stream
 instead of by Faust's read offsets. Each patch replaces one Faust or aiokafka method, here only.
+Written against the pinned faust-streaming 0.15.3 and aiokafka 0.14.0: check them on upgrade.
 """
 
 from __future__ import annotations
