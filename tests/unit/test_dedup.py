@@ -164,6 +164,20 @@ def test_source_memory_is_bounded() -> None:
     assert memory.size() == 10
 
 
+def test_source_memory_is_bounded_across_sources() -> None:
+    """Many sources share one bound on lines; the least recently seen source gives up first."""
+    memory = SourceMemory(lines_per_source=10, max_lines=25)
+    for source in ("Herald", "Gazette", "Courier"):
+        memory.observe(source, "s1", [f"{source} line {n} with enough words" for n in range(10)])
+    assert memory.size() == 25
+    memory.observe("Courier", "s2", ["Courier line 9 with enough words"])
+    assert memory.size() == 25
+    memory.observe("Post", "s1", [f"Post line {n} with enough words" for n in range(10)])
+    assert memory.size() == 25
+    assert "Herald" not in memory._sources  # emptied, then forgotten
+    assert memory._lines == memory.size()
+
+
 def test_a_byte_identical_page_takes_the_cheap_path() -> None:
     """A re-crawl identical to the story's last page is not even split: no decisions, no events;
     only the story's last-seen time moves, at most once per touch interval."""
