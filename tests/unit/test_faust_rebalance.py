@@ -80,3 +80,19 @@ def test_faust_read_offsets_are_switched_off() -> None:
     offsets.update({TP(INPUT, 1): 6})
     assert offsets[TP(INPUT, 0)] is None
     assert offsets.pop(TP(INPUT, 0), None) is None
+
+
+async def test_flow_control_empties_the_buffers_only_when_it_resumes_from_a_suspension() -> None:
+    """A resume while flow is running (Faust's second one, after the seek) keeps what the
+    stream buffers hold: records fetched since the seek are read nowhere else."""
+    from mode.utils.queues import FlowControlEvent, FlowControlQueue
+
+    patch_faust_rebalance()
+    flow = FlowControlEvent(initially_suspended=False)
+    buffer: FlowControlQueue[int] = FlowControlQueue(flow_control=flow, clear_on_resume=True)
+    buffer.put_nowait(1)
+    flow.resume()
+    assert buffer.qsize() == 1
+    flow.suspend()
+    flow.resume()
+    assert buffer.qsize() == 0

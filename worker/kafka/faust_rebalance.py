@@ -1,19 +1,21 @@
 """Faust's rebalance can lose records: the fixes, applied to every worker (Apache Kafka or Tansu).
 
-At the end of a rebalance Faust (faust-streaming 0.15, `Recovery._resume_streams`) resumes the
-stream partitions, seeks them to their committed offsets, then resumes flow control, which empties
-the stream buffers; the seek is what reads the emptied records again. Debug traces of restarts
-(and `tests/integration/test_backlog.py`) showed three ways records were lost instead:
+At the end of a rebalance Faust (faust-streaming 0.15, `Recovery._resume_streams` and
+`Recovery.on_recovery_completed`) resumes the stream partitions, seeks them to their committed
+offsets, then resumes flow control, which empties the stream buffers; the seek is what reads the
+emptied records again. Debug traces of restarts (and `tests/integration/test_backlog.py`)
+showed three ways records were lost instead:
 
 1. aiokafka's `seek_to_committed` leaves a partition with no committed offset where it is, so
    what was fetched before the seek and then emptied is never read again.
-2. The buffers are emptied after the seek: records fetched in between are emptied with no seek
-   after them.
+2. The buffers are emptied after the seek (flow control was already running, resumed when
+   recovery started): records fetched in between are emptied with no seek after them.
 3. Records fetched before the seek but handed to the stream after it carry old offsets. Faust's
    read-offset bookkeeping then takes the offsets in between for a "gap" (acknowledged and
    committed without being processed), or drops the records read again as already read.
 
-The fixes: (1) such partitions are rewound as the reset policy says; (2) empty, then seek;
+The fixes: (1) such partitions are rewound as the reset policy says; (2) flow control empties
+the buffers only when it resumes from a suspension;
 (3) the stream gets only records fetched since their partition's last seek, and gaps (offsets
 missing inside one run of fetches: transaction markers, compaction) are found on that stream
 instead of by Faust's read offsets. Each patch replaces one Faust or aiokafka method, here only.
@@ -178,35 +180,23 @@ def _patch_consumer() -> None:
     Consumer.getmany = getmany_since_seek
 
 
-def _patch_recovery() -> None:
-    from faust.tables.recovery import Recovery
+def _patch_flow_control() -> None:
+    """Fix 2: flow control empties the stream buffers only when it resumes from a suspension.
 
-    async def _resume_streams(self: Any, generation_id: int = 0) -> None:
-        """Faust's `_resume_streams` with fix 2: the buffers are emptied before the seek."""
-        app = self.app
-        consumer = app.consumer
-        await app.on_rebalance_complete.send()
-        assignment = consumer.assignment()
-        if app.consumer_generation_id != generation_id:
-            self.log.warning("Recovery rebalancing again")
-            return
-        app.flow_control.resume()  # empties the stream buffers: the seek below reads them again
-        if assignment:
-            consumer.resume_partitions({tp for tp in assignment if not self._is_changelog_tp(tp)})
-            self.log.info("Seek stream partitions to committed offsets.")
-            await self._wait(consumer.perform_seek(), timeout=app.conf.broker_request_timeout)
-        else:
-            self.log.info("Resuming streams with empty assignment")
-        self.completed.set()
-        self.log.info("Resuming flow...")
-        consumer.resume_flow()
-        await app._fetcher.maybe_start()
-        self.tables.on_actives_ready()
-        self.tables.on_standbys_ready()
-        app.on_rebalance_end()
-        self.log.info("Worker ready")
+    Faust resumes flow control when table recovery starts and again after the final seek (in
+    `_resume_streams` or `on_recovery_completed`); the second resume found flow already running
+    and emptied buffers holding records fetched since the seek. Stale records need no emptying:
+    streams skip events of an older generation, and the seek reads what they skip again.
+    """
+    from mode.utils.queues import FlowControlEvent
 
-    Recovery._resume_streams = _resume_streams
+    resume = FlowControlEvent.resume
+
+    def resume_from_suspension(self: Any) -> None:
+        if not self.is_active():
+            resume(self)
+
+    FlowControlEvent.resume = resume_from_suspension
 
 
 _patched = False
@@ -220,5 +210,5 @@ def patch_faust_rebalance() -> None:
     _count_seeks()
     _patch_thread()
     _patch_consumer()
-    _patch_recovery()
+    _patch_flow_control()
     _patched = True
