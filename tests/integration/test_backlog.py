@@ -105,19 +105,18 @@ def test_a_worker_starting_on_a_backlog_reads_all_of_it(broker, names, start_wor
     worker.stop(signal.SIGTERM)
 
 
-def test_a_restart_on_a_backlog_reads_all_of_it(broker, names, start_worker, consume):
-    """Half the crawls, a stop, the other half while no worker runs, a restart: all of it."""
+def test_restarts_on_a_backlog_read_all_of_it(broker, names, start_worker, consume):
+    """Three rounds: a third of the crawls sent while no worker runs, a worker started on them
+    (with the story state of the rounds before to restore), all of it committed, a stop."""
     lines = refreshes.lines(stories=STORIES)
-    half = len(lines) // 2
-    first = start_worker(NEWS_WORKER_BATCH_SIZE="8")
-    first.wait_ready()
-    send_keyed(broker.bootstrap, names.input, lines[:half])
-    consume(names.output, 1, timeout=60)
-    assert_all_committed(broker.bootstrap, names)
-    first.stop(signal.SIGTERM)
-
-    send_keyed(broker.bootstrap, names.input, lines[half:])
-    second = start_worker(NEWS_WORKER_BATCH_SIZE="8")
-    second.wait_ready()
+    third = len(lines) // 3 + 1
+    for start in range(0, len(lines), third):
+        send_keyed(broker.bootstrap, names.input, lines[start : start + third])
+        worker = start_worker(NEWS_WORKER_BATCH_SIZE="8")
+        worker.wait_ready()
+        assert_all_committed(broker.bootstrap, names, timeout=60.0)
+        worker.stop(signal.SIGTERM)
+    worker = start_worker(NEWS_WORKER_BATCH_SIZE="8")
+    worker.wait_ready()
     assert_all_read(broker.bootstrap, names, lines, consume)
-    second.stop(signal.SIGTERM)
+    worker.stop(signal.SIGTERM)
