@@ -29,10 +29,6 @@ from typing import Any, cast
 
 from aiokafka.consumer.subscription_state import TopicPartitionState
 
-from worker.logs import get_logger
-
-log = get_logger("worker.faust_rebalance")
-
 
 class _SeekCounted:
     """What a partition's state looked like when records were fetched: the state object (a new
