@@ -117,11 +117,14 @@ async def _seek_to_committed_or_reset(thread: Any) -> Any:
     consumer = thread._ensure_consumer()
     committed = await consumer.seek_to_committed()
     changelogs = thread.app.tables.changelog_topics  # table recovery places these itself
+    unset = []
     for tp, offset in committed.items():
-        if offset == 0 and tp.topic not in changelogs:  # aiokafka seeks only to offsets > 0
+        if tp.topic in changelogs:
+            continue
+        if offset == 0:  # aiokafka seeks only to offsets > 0
             consumer.seek(tp, 0)
-    unset = [tp for tp, offset in committed.items() if offset is None or offset < 0]
-    unset = [tp for tp in unset if tp.topic not in changelogs]
+        elif offset is None or offset < 0:
+            unset.append(tp)
     if unset:
         if thread.app.conf.consumer_auto_offset_reset == "latest":
             await consumer.seek_to_end(*unset)
