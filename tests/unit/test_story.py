@@ -18,7 +18,7 @@ CANONICAL = "https://news.example/live/fire"
         "https://news.example/live/fire/",
         "https://news.example/live/fire#post-3",
         "https://news.example/live/fire?utm_source=twitter&utm_medium=social",
-        "https://news.example/live/fire?fbclid=abc&gclid=def&mc_cid=x&ref=home",
+        "https://news.example/live/fire?fbclid=abc&gclid=def&mc_cid=x&utm_campaign=home",
         "https://news.example/live/fire/amp",
         "https://amp.news.example/live/fire",
         "https://news.example/live/fire?outputType=amp",
@@ -60,3 +60,24 @@ def test_path_case_is_kept() -> None:
 def test_source_is_the_bare_host() -> None:
     """Without a crawler-given source, the site's host name without www stands in."""
     assert source_of("https://www.news.example/x") == "news.example"
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("https://news.example/app#!/live/fire", "https://news.example/app#!/live/flood"),
+        ("https://news.example/app#/live/fire", "https://news.example/app#/live/flood"),
+        ("https://news.example/live?ref=fire", "https://news.example/live?ref=flood"),
+        ("https://news.example/live?share=1", "https://news.example/live?share=2"),
+    ],
+)
+def test_routes_and_unknown_parameters_keep_stories_apart(left: str, right: str) -> None:
+    """A client-side route fragment or a parameter not known to be tracking selects a page."""
+    assert story_id(left) != story_id(right)
+
+
+def test_a_route_fragment_is_kept_in_the_canonical_url() -> None:
+    """A hashbang route is part of the page's address; an anchor is not."""
+    assert canonical_url("https://news.example/app/#!/live/fire") == (
+        "https://news.example/app#!/live/fire"
+    )

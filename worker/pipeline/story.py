@@ -1,8 +1,10 @@
 """Story identity: a canonical URL and the story id hashed from it.
 
 Crawlers reach one page by many URLs (tracking parameters, `www.`, AMP copies, fragments,
-trailing slashes); they all give one story id. Parameters that select content stay. Pure: only
-the standard library.
+trailing slashes); they all give one story id. Only parameters known to be tracking go (campaign
+tags and click ids): any other parameter may select content (`?ref=`, `?page=`), so it stays.
+A fragment is an anchor on one page and goes, unless it is a client-side route (`#!/…`, `#/…`),
+which selects another page of a single-page app. Pure: only the standard library.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ TRACKING_PARAMS = frozenset(
         "igshid",
         "mc_cid",
         "mc_eid",
-        "ref",
         "ref_src",
         "ref_url",
         "referrer",
@@ -40,7 +41,6 @@ TRACKING_PARAMS = frozenset(
         "ocid",
         "smid",
         "sr_share",
-        "share",
         "guccounter",
         "_ga",
         "_gl",
@@ -54,11 +54,12 @@ TRACKING_PARAMS = frozenset(
         "xtor",
         "amp",
         "outputtype",
-        "output",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_", "vero_")
 _AMP_PATH = re.compile(r"(?:/amp(?=/|$)|\.amp(?=\.html?$|$))", re.IGNORECASE)
+# A fragment that starts so is a client-side route (hashbang or path), not an anchor.
+_ROUTE_FRAGMENT = ("!", "/")
 _AMP_HOST = re.compile(r"^(?:amp\.|m\.)", re.IGNORECASE)
 
 
@@ -69,7 +70,7 @@ def _keeps(name: str) -> bool:
 
 @per_line()  # every crawl of a story repeats its URL, and each is canonicalised three times
 def canonical_url(url: str) -> str:
-    """https, lower-case host, no `www.`/AMP/mobile prefix, no fragment, no tracking
+    """https, lower-case host, no `www.`/AMP/mobile prefix, no anchor fragment, no tracking
     parameters, AMP path variants and the trailing slash folded; the other parameters sorted."""
     parts = urlsplit(url.strip())
     host = _AMP_HOST.sub("", (parts.hostname or "").lower().removeprefix("www."))
@@ -78,8 +79,9 @@ def canonical_url(url: str) -> str:
         host = f"{host}:{parts.port}"
     path = _AMP_PATH.sub("", parts.path).rstrip("/")
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, True) if _keeps(k)))
+    route = parts.fragment if parts.fragment.startswith(_ROUTE_FRAGMENT) else ""
     # http and https copies of a page are one story; https is what sites serve today.
-    return urlunsplit(("https", host, path, query, ""))
+    return urlunsplit(("https", host, path, query, route))
 
 
 @per_line()
