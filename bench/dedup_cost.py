@@ -24,7 +24,7 @@ from worker.pipeline import dedup, process, process_article
 from worker.pipeline.learning import SourceMemory
 from worker.pipeline.process import Limits
 
-NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 MAX_BYTES = 5 * 1024 * 1024
 
 

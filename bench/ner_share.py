@@ -23,7 +23,7 @@ from worker.ner import SpacyExtractor
 from worker.offline import process_lines
 from worker.settings import Settings
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 
 
 class RecordingExtractor(SpacyExtractor):

@@ -54,6 +54,11 @@ class SchemaViolation(BadInput):
     """The value is a JSON object that breaks the raw-article schema."""
 
 
+class ImplausibleTime(BadInput):
+    """The crawl's `fetched_at` lies too far in the future of the worker's clock, or before the
+    earliest crawl it accepts: taken as given it would freeze or corrupt its story."""
+
+
 class EmptyText(BadInput):
     """After cleaning, the article has no text left."""
 

@@ -36,7 +36,7 @@ from worker.errors import (
 )
 from worker.pipeline import process_article
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 LIMIT = 1_000_000
 URL = "https://news.example/2026/11/24/storm"
 FETCHED = "2026-11-24T07:45:00Z"
@@ -295,7 +295,7 @@ def test_dead_letter_carries_where_and_why() -> None:
     doc = letter(b"{broken")
     assert (doc["error_class"], doc["reason"]) == ("NotJson", "not JSON: truncated")
     assert (doc["topic"], doc["partition"], doc["offset"]) == ("articles.raw", 2, 41)
-    assert doc["dead_lettered_at"] == "2026-11-24T12:00:00Z"
+    assert doc["dead_lettered_at"] == "2026-12-01T00:00:00Z"
 
 
 def test_dead_letter_carries_original_value_and_key_in_base64() -> None:

@@ -13,7 +13,7 @@ from worker.pipeline import process_article
 from worker.pipeline.learning import SourceMemory
 from worker.pipeline.process import Limits, page_fingerprint
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 DEFAULT_LIMITS = Limits()
 BOILERPLATE_WORDS = (
     "Subscribe",

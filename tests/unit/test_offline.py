@@ -13,7 +13,7 @@ from worker.codec import DEAD_LETTER, NEWS_UPDATE, schema_error
 from worker.offline import process_lines
 from worker.settings import Settings
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 GOOD = b'{"url": "https://a.example/one", "fetched_at": "2026-11-24T07:45:00Z", "text": "One."}'
 LIVE = (
     b'{"url": "https://b.example/live", "fetched_at": "2026-11-24T08:00:00Z", "updates": '

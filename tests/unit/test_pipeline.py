@@ -17,7 +17,7 @@ from worker.errors import EmptyText
 from worker.pipeline import Outcome, process_article
 from worker.pipeline.story import canonical_url, story_id
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 LATER = datetime(2027, 1, 1, 9, 30, tzinfo=UTC)
 URL = "https://news.example/2026/11/24/storm"
 
@@ -66,7 +66,7 @@ def test_event_satisfies_news_update_schema() -> None:
 
 def test_event_carries_the_fixed_clock_as_processed_at() -> None:
     """processed_at is the time passed in, written in RFC 3339 with a Z."""
-    assert run(article()).events[0]["processed_at"] == "2026-11-24T12:00:00Z"
+    assert run(article()).events[0]["processed_at"] == "2026-12-01T00:00:00Z"
 
 
 def test_source_falls_back_to_the_bare_host() -> None:

@@ -20,7 +20,7 @@ from worker.pipeline import process_article
 from worker.pipeline.html import MAX_JSON_LD, MAX_MARKUP, html_to_text, live_blog_of, read_html
 from worker.settings import Settings
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 CORPUS = poison.corpus()
 
 

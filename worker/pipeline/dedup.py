@@ -1,27 +1,31 @@
 """Deduplication: match the updates of one crawl against what the story has already published.
 
-For each update, in order: the crawler's own id when it gave one; else an exact match on the
-hash of the comparison form (the cheap path most updates of a refresh take); else the nearest
-unclaimed earlier update by the Jaccard similarity of word shingles, with a SimHash prefilter
-when there are many of them (usually there are none or one: the others matched exactly). A
-strong match is the same update (cosmetic or material change); a loose one is a new update.
-Pure: the story's records come in as a dict and nothing here writes to them.
+For each update, in order: the crawler's own id when it gave one (a new id is a new update,
+unless its text is that of an update whose id this crawl no longer shows); else an exact match
+on the hash of the comparison form, against remembered and forgotten updates (the cheap path
+most updates of a refresh take); else the nearest unclaimed earlier update by word-shingle
+overlap: Jaccard similarity, or containment when one text holds the other (a sentence added
+to a short post). A strong match is the same update (cosmetic or material change); a loose one
+is a new update. Every comparison looks at most at `STORED_TEXT_MAX_CHARS` of a text, and
+shingle overlap is counted through an inverted index, so a crawl costs time linear in its
+text and the story's state. Pure: the story's state comes in and nothing here writes to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any
 
 from worker.pipeline.cleaning import comparison_form
-from worker.pipeline.fingerprint import exact_hash, hamming, jaccard, shingles, simhash
+from worker.pipeline.fingerprint import exact_hash, shingles
 from worker.pipeline.revision import Change, classify
+from worker.pipeline.state import STORED_TEXT_MAX_CHARS, StoryState, UpdateRecord
 
-SIMHASH_MAX_BITS = 24  # prefilter: wider than needed, the Jaccard check decides
 NEAR_DUPLICATE_MIN = 0.5  # word-3-shingle Jaccard at or above which two texts are one update
-SIMHASH_PREFILTER_FROM = 8  # with more unclaimed earlier updates than this, SimHash first
+CONTAINED_MIN = 0.8  # share of the shorter text's shingles found in the longer one
+CONTAINED_MIN_SHINGLES = 4  # containment decides only for texts at least this long
+COMMON_SHINGLE = 64  # a shingle in more earlier updates than this says nothing about any one
 
 
 @dataclass(frozen=True)
@@ -34,13 +38,17 @@ class Candidate:
     published_at: str | None
     kind: str = "post"
 
-    @cached_property  # the comparison form feeds the hash, the SimHash and the Jaccard check
+    @cached_property  # the comparison form feeds the hash and the shingles
     def form(self) -> str:
         return comparison_form(self.headline) + "\n" + comparison_form(self.text)
 
     @cached_property
     def hash(self) -> str:
         return exact_hash(self.form)
+
+    @cached_property
+    def features(self) -> frozenset[str]:
+        return frozenset(shingles(self.form[:STORED_TEXT_MAX_CHARS]))
 
 
 @dataclass(frozen=True)
@@ -50,109 +58,181 @@ class Decision:
     outcome: str  # "created", "revised", "cosmetic" or "unchanged"
     candidate: Candidate
     update_id: str
-    method: str  # "id", "exact", "simhash" or "new"
+    method: str  # "id", "exact", "simhash" (near duplicate) or "new"
     similarity: float
     matched: str | None = None
     change: Change | None = None
 
 
-def new_update_id(story_id: str, candidate: Candidate) -> str:
-    """The crawler's id, or one derived from the story and the update's first-seen text."""
-    return candidate.post_id or "u" + exact_hash(f"{story_id}\n{candidate.hash}")[:16]
+def _record_form(record: UpdateRecord) -> str:
+    return comparison_form(record.headline) + "\n" + comparison_form(record.text)
+
+
+@lru_cache(maxsize=2048)
+def _features(form: str) -> frozenset[str]:
+    """The shingles of a remembered update's comparison form: every crawl of a story that
+    has an unmatched update looks at all of them again."""
+    return frozenset(shingles(form[:STORED_TEXT_MAX_CHARS]))
 
 
 def _versus(
-    candidate: Candidate, uid: str, record: Mapping[str, Any], method: str, similarity: float
+    candidate: Candidate,
+    uid: str,
+    record: UpdateRecord | None,
+    method: str,
+    similarity: float,
+    *,
+    previous_hash: str | None = None,
 ) -> Decision:
-    if record["h"] == candidate.hash:
+    """The decision for a candidate matched to `uid`; `record` is None for a forgotten update,
+    whose hash alone is known."""
+    if record is None:
+        if previous_hash == candidate.hash:
+            return Decision("unchanged", candidate, uid, method, 1.0, uid)
+        change = Change(True, ("text changed (its earlier text is no longer kept)",))
+        return Decision("revised", candidate, uid, method, round(similarity, 4), uid, change)
+    if record.hash == candidate.hash:
         return Decision("unchanged", candidate, uid, method, 1.0, uid)
     change = classify(
-        comparison_form(record["hl"]),
-        comparison_form(record["t"]),
+        comparison_form(record.headline),
+        comparison_form(record.text[:STORED_TEXT_MAX_CHARS]),
         comparison_form(candidate.headline),
-        comparison_form(candidate.text),
+        comparison_form(candidate.text[:STORED_TEXT_MAX_CHARS]),
+        beyond_compared=max(len(candidate.text), len(record.text)) >= STORED_TEXT_MAX_CHARS,
     )
     outcome = "revised" if change.material else "cosmetic"
     return Decision(outcome, candidate, uid, method, round(similarity, 4), uid, change)
 
 
-@lru_cache(maxsize=8192)
-def signature(form: str) -> int:
-    """The SimHash of a comparison form, computed once per text (matching and recording both
-    need it, and it is the costliest step of dedup)."""
-    return simhash(shingles(form))
+class _NearIndex:
+    """Word-shingle postings of the earlier updates a crawl may still match."""
 
+    def __init__(self, records: dict[str, UpdateRecord]) -> None:
+        self.records = records
+        self.sizes: dict[str, int] = {}
+        self.postings: dict[str, list[str]] = {}
+        for uid, record in records.items():
+            features = _features(_record_form(record))
+            self.sizes[uid] = len(features)
+            for feature in features:
+                self.postings.setdefault(feature, []).append(uid)
 
-def _nearest(
-    candidate: Candidate, records: Mapping[str, Mapping[str, Any]], claimed: set[str]
-) -> tuple[str, float] | None:
-    # Only earlier updates of the same kind that no other update of this crawl matched; in a
-    # refresh that is usually none, and then no fingerprint is computed at all.
-    eligible = [
-        (uid, record)
-        for uid, record in records.items()
-        if uid not in claimed and record.get("k", "post") == candidate.kind
-    ]
-    if not eligible:
-        return None
-    features = shingles(candidate.form)
-    prefilter = len(eligible) > SIMHASH_PREFILTER_FROM  # a SimHash costs ~10 Jaccard checks
-    mine = signature(candidate.form) if prefilter else 0
-    best: tuple[str, float] | None = None
-    for uid, record in eligible:
-        stored = comparison_form(record["hl"]) + "\n" + comparison_form(record["t"])
-        if prefilter:
-            theirs = int(record["sh"], 16) if "sh" in record else signature(stored)
-            if hamming(mine, theirs) > SIMHASH_MAX_BITS:
+    def nearest(self, candidate: Candidate, claimed: set[str]) -> tuple[str, float] | None:
+        shared: Counter[str] = Counter()
+        for feature in candidate.features:
+            posting = self.postings.get(feature, ())
+            if len(posting) <= COMMON_SHINGLE:
+                shared.update(posting)
+        best: tuple[str, float] | None = None
+        mine = len(candidate.features)
+        for uid, count in shared.items():
+            record = self.records[uid]
+            if uid in claimed or record.kind != candidate.kind:
                 continue
-        score = jaccard(features, shingles(stored))
-        if score >= NEAR_DUPLICATE_MIN and (best is None or score > best[1]):
-            best = (uid, score)
-    return best
+            score = _similarity(count, mine, self.sizes[uid])
+            if score is not None and (best is None or score > best[1]):
+                best = (uid, score)
+        return best
 
 
-def match(
-    story_id: str, candidates: list[Candidate], records: Mapping[str, Mapping[str, Any]]
-) -> list[Decision]:
-    """One decision per candidate, in order; no earlier update is matched twice."""
-    by_hash = {record["h"]: uid for uid, record in records.items()}
+def _similarity(shared: int, left: int, right: int) -> float | None:
+    """Jaccard when it reaches the bar, else containment of the shorter text when it does."""
+    jaccard = shared / (left + right - shared) if left + right > shared else 1.0
+    if jaccard >= NEAR_DUPLICATE_MIN:
+        return jaccard
+    shorter = min(left, right)
+    if shorter >= CONTAINED_MIN_SHINGLES and shared / shorter >= CONTAINED_MIN:
+        return jaccard
+    return None
+
+
+def _by_hash(state: StoryState, excluded: set[str]) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for uid, record in state.updates.items():
+        if uid not in excluded:
+            index.setdefault(record.hash, []).append(uid)
+    for uid, (digest, _) in state.known.items():
+        if uid not in excluded:
+            index.setdefault(digest, []).append(uid)
+    return index
+
+
+def match(story_id: str, candidates: list[Candidate], state: StoryState) -> list[Decision]:
+    """One decision per candidate, in order; no earlier update is matched twice, and no two
+    candidates get one id (identical posts on one page are two updates)."""
+    given = {c.post_id for c in candidates if c.post_id is not None}
+    by_hash = _by_hash(state, given)
     claimed: set[str] = set()
     decisions: dict[int, Decision] = {}
     pending: list[int] = []
     for index, candidate in enumerate(candidates):
-        uid = candidate.post_id if candidate.post_id in records else by_hash.get(candidate.hash)
-        if uid is not None and uid not in claimed:
-            method = "id" if uid == candidate.post_id else "exact"
-            decisions[index] = _versus(candidate, uid, records[uid], method, 1.0)
+        uid, method = _exact(candidate, state, by_hash, claimed)
+        if uid is not None:
+            known = state.known.get(uid, ("", 0))[0]
+            record = state.updates.get(uid)
+            decisions[index] = _versus(candidate, uid, record, method, 1.0, previous_hash=known)
             claimed.add(uid)
-        elif candidate.post_id is not None:
+        elif candidate.post_id is not None and candidate.post_id not in claimed:
             decisions[index] = Decision("created", candidate, candidate.post_id, "new", 0.0)
+            claimed.add(candidate.post_id)
         else:
             pending.append(index)
-    for index in pending:
-        candidate = candidates[index]
-        nearest = _nearest(candidate, records, claimed)
-        if nearest is None:
-            uid = new_update_id(story_id, candidate)
-            decisions[index] = Decision("created", candidate, uid, "new", 0.0)
-        else:
-            claimed.add(nearest[0])
-            decisions[index] = _versus(
-                candidate, nearest[0], records[nearest[0]], "simhash", nearest[1]
-            )
+    if pending:
+        eligible = {u: r for u, r in state.updates.items() if u not in claimed and u not in given}
+        near = _NearIndex(eligible) if eligible else None
+        for index in pending:
+            candidate = candidates[index]
+            nearest = near.nearest(candidate, claimed) if near else None
+            if nearest is None:
+                uid = new_update_id(story_id, candidate, state, claimed)
+                decisions[index] = Decision("created", candidate, uid, "new", 0.0)
+                claimed.add(uid)
+            else:
+                claimed.add(nearest[0])
+                record = state.updates[nearest[0]]
+                decisions[index] = _versus(candidate, nearest[0], record, "simhash", nearest[1])
     return [decisions[index] for index in range(len(candidates))]
 
 
-def record_of(decision: Decision, version: int, fetched_at: str) -> dict[str, Any]:
-    """The compact state an update leaves in its story: hash, latest text, version. Its SimHash
-    is worked out from the text when a later crawl needs it (states written before kept it
-    as "sh", which is still used)."""
+def _exact(
+    candidate: Candidate, state: StoryState, by_hash: dict[str, list[str]], claimed: set[str]
+) -> tuple[str | None, str]:
+    """The earlier update a candidate is by the crawler's id or by its exact text."""
+    pid = candidate.post_id
+    if pid is not None and pid not in claimed and (pid in state.updates or pid in state.known):
+        return pid, "id"
+    for uid in by_hash.get(candidate.hash, ()):
+        if uid not in claimed:
+            return uid, "exact"
+    return None, "new"
+
+
+def new_update_id(
+    story_id: str, candidate: Candidate, state: StoryState, taken: set[str] = frozenset()
+) -> str:
+    """The crawler's id, or one derived from the story and the update's first-seen text; an
+    identical text already holding that id (another post, or a forgotten one) takes the next
+    occurrence number, so one id never names two updates."""
+    if candidate.post_id and candidate.post_id not in taken:
+        return candidate.post_id
+    occurrence = 0
+    while True:
+        material = f"{story_id}\n{candidate.hash}" + (f"\n{occurrence}" if occurrence else "")
+        uid = "u" + exact_hash(material)[:16]
+        if uid not in taken and uid not in state.updates and uid not in state.known:
+            return uid
+        occurrence += 1
+
+
+def record_of(decision: Decision, version: int, fetched_at: str) -> UpdateRecord:
+    """The state an update leaves in its story: hash, version and its latest text (a prefix
+    of a very long one)."""
     candidate = decision.candidate
-    return {
-        "v": version,
-        "h": candidate.hash,
-        "hl": candidate.headline,
-        "t": candidate.text,
-        "k": candidate.kind,
-        "at": fetched_at,
-    }
+    return UpdateRecord(
+        version=version,
+        hash=candidate.hash,
+        headline=candidate.headline[:STORED_TEXT_MAX_CHARS],
+        text=candidate.text[:STORED_TEXT_MAX_CHARS],
+        kind=candidate.kind,
+        seen=fetched_at,
+    )

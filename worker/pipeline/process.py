@@ -8,11 +8,11 @@ events. The learned-boilerplate memory is passed in and learns from every plain-
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from worker.errors import EmptyText
+from worker.errors import EmptyText, ImplausibleTime
 from worker.pipeline.boilerplate import is_chrome
 from worker.pipeline.cleaning import clean_text, comparison_form
 from worker.pipeline.dedup import Candidate, Decision, match, record_of
@@ -22,19 +22,26 @@ from worker.pipeline.learning import SourceMemory
 from worker.pipeline.page import page_of
 from worker.pipeline.revision import diff
 from worker.pipeline.splitting import Page
+from worker.pipeline.state import STORED_TEXT_MAX_CHARS, StoryState, UpdateRecord, bound
 from worker.pipeline.story import canonical_url, source_of, story_id
 
 SUMMARY_ID = "summary"
+EARLIEST_CRAWL = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on story state: forgotten after `story_ttl` without a crawl, at most
-    `max_updates` updates (the least recently seen go first)."""
+    """Bounds on story state and time: a story is forgotten after `story_ttl` without a crawl,
+    remembers at most `max_updates` updates with their text and about `max_state_bytes` in all
+    (the least recently seen go first); a crawl fetched more than `max_future` after the
+    worker's clock, or before `earliest`, is refused."""
 
     story_ttl: timedelta = timedelta(hours=72)
     max_updates: int = 500
     touch_every: timedelta = timedelta(hours=1)
+    max_state_bytes: int = 800_000
+    max_future: timedelta = timedelta(hours=1)
+    earliest: datetime = EARLIEST_CRAWL
 
 
 @dataclass
@@ -49,6 +56,25 @@ class Outcome:
 
 def _time(value: str) -> datetime:
     return datetime.fromisoformat(value.upper())
+
+
+def crawl_time(article: Mapping[str, Any], now: datetime, limits: Limits) -> datetime:
+    """The crawl's `fetched_at`, or ImplausibleTime when the clock says it cannot be: taken as
+    given, a date far ahead would freeze its story (every real crawl would be older) and one
+    near the end of the calendar would overflow the TTL arithmetic."""
+    fetched = _time(article["fetched_at"])
+    if fetched > now + limits.max_future:
+        ahead = fetched - now
+        raise ImplausibleTime(
+            f"fetched_at {article['fetched_at']} is {ahead} ahead of the worker's clock "
+            f"(at most {limits.max_future} allowed)"
+        )
+    if fetched < limits.earliest:
+        raise ImplausibleTime(
+            f"fetched_at {article['fetched_at']} is before {limits.earliest.date()}, "
+            "the earliest crawl accepted"
+        )
+    return fetched
 
 
 def candidates_of(page: Page) -> list[Candidate]:
@@ -67,18 +93,25 @@ def candidates_of(page: Page) -> list[Candidate]:
 
 
 def is_expired(stored: Mapping[str, Any], moment: datetime, limits: Limits) -> bool:
-    """True when the story was last crawled more than the TTL before `moment`."""
-    return _time(stored["seen"]) + limits.story_ttl < moment
+    """True when the story was last crawled more than the TTL before `moment`, or when its
+    stored value cannot be read (it is then forgotten rather than trusted)."""
+    try:
+        return _time(stored["seen"]) < moment - limits.story_ttl
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        return True
 
 
-def _live_state(stored: Any, fetched: datetime, limits: Limits) -> dict[str, Any] | None:
+def _live_state(stored: Any, fetched: datetime, limits: Limits) -> StoryState | None:
     if not stored or is_expired(stored, fetched, limits):
         return None
-    return dict(stored)
+    try:
+        return StoryState.from_value(stored)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return None  # unreadable state: the story starts afresh instead of failing forever
 
 
 def _update_fields(
-    decision: Decision, version: int, previous: Mapping[str, Any] | None
+    decision: Decision, version: int, previous: UpdateRecord | None
 ) -> dict[str, Any]:
     candidate = decision.candidate
     fields: dict[str, Any] = {
@@ -86,6 +119,7 @@ def _update_fields(
         "update_kind": candidate.kind,
         "headline": candidate.headline,
         "text": candidate.text,
+        "content_hash": candidate.hash,
         "version": version,
         "published_at": candidate.published_at,
         "dedup": {
@@ -96,19 +130,14 @@ def _update_fields(
         "previous_hash": None,
         "diff": None,
     }
-    if previous is not None and decision.change is not None:
-        fields["previous_hash"] = previous["h"]
-        fields["diff"] = diff(previous["t"], candidate.text, decision.change, fold=comparison_form)
-        if clean_text(previous["hl"]) != candidate.headline:
-            fields["diff"]["headline_before"] = previous["hl"]
+    if decision.change is not None and decision.outcome == "revised":
+        old_text = previous.text if previous is not None else ""
+        new_text = candidate.text[:STORED_TEXT_MAX_CHARS]
+        fields["previous_hash"] = previous.hash if previous is not None else None
+        fields["diff"] = diff(old_text, new_text, decision.change, fold=comparison_form)
+        if previous is not None and clean_text(previous.headline) != candidate.headline:
+            fields["diff"]["headline_before"] = previous.headline
     return fields
-
-
-def _prune(records: dict[str, Any], limits: Limits) -> dict[str, Any]:
-    if len(records) <= limits.max_updates:
-        return records
-    keep = sorted(records, key=lambda uid: records[uid]["at"], reverse=True)[: limits.max_updates]
-    return {uid: records[uid] for uid in records if uid in set(keep)}
 
 
 def process_article(
@@ -119,14 +148,13 @@ def process_article(
     limits: Limits = Limits(),
     memory: SourceMemory | None = None,
 ) -> Outcome:
-    """Decide the events for one crawl of a page; raise EmptyText when nothing readable is left."""
+    """Decide the events for one crawl of a page; raise EmptyText when nothing readable is
+    left, ImplausibleTime when its fetch time cannot be right."""
     sid = story_id(article["url"])
-    fetched = _time(article["fetched_at"])
+    fetched = crawl_time(article, now, limits)
     stored = _live_state(state.get(sid), fetched, limits)
-    fingerprint, content_lines = page_fingerprint(
-        article, stored.get("lines", "") if stored else ""
-    )
-    if stored is not None and stored.get("page") == fingerprint:
+    fingerprint, content_lines = page_fingerprint(article, stored.lines if stored else "")
+    if stored is not None and stored.page == fingerprint:
         return _same_page(sid, stored, article["fetched_at"], limits)
     source = clean_text(article.get("source", "")) or source_of(article["url"])
     memory = memory if memory is not None else SourceMemory()
@@ -135,13 +163,11 @@ def process_article(
     if not candidates:
         raise EmptyText("no text left after cleaning and boilerplate removal")
     content = content_fingerprint(candidates)
-    if stored is not None and stored.get("content") == content:
+    if stored is not None and stored.content == content:
         return _same_page(sid, stored, article["fetched_at"], limits)
     if article.get("text"):
         lines = [clean_text(line) for line in article["text"].splitlines()]
         memory.observe(source, sid, [line for line in lines if line])
-    records: dict[str, Any] = dict(stored["updates"]) if stored else {}
-    stale = stored is not None and fetched < _time(stored["seen"])
     story = {
         "story_id": sid,
         "url": canonical_url(article["url"]),
@@ -150,40 +176,54 @@ def process_article(
         "fetched_at": article["fetched_at"],
         "crawl_id": article.get("crawl_id"),
     }
-    outcome = Outcome(story_id=sid, decisions=match(sid, candidates, records))
-    changed, done = False, set()
+    base = stored if stored is not None else StoryState(seen=article["fetched_at"])
+    outcome = Outcome(story_id=sid, decisions=match(sid, candidates, base))
+    stale = stored is not None and fetched < _time(stored.seen)
+    records, known = dict(base.updates), dict(base.known)
+    changed = _decide(outcome, story, records, known, stale, now)
+    seen = max(base.seen, article["fetched_at"], key=_time)
+    touch_due = stored is None or _time(seen) - _time(stored.seen) >= limits.touch_every
+    if stale:  # the story's last page stays the newest one: keep its fingerprints
+        fingerprint, content, content_lines = base.page, base.content, base.lines
+    if changed or touch_due or base.content != content:
+        remembered = StoryState(seen, fingerprint, content, content_lines, records, known)
+        remembered.names = base.names
+        bounded = bound(remembered, limits.max_updates, limits.max_state_bytes)
+        outcome.state_writes[sid] = bounded.to_value()
+    return outcome
+
+
+def _decide(
+    outcome: Outcome,
+    story: dict[str, Any],
+    records: dict[str, UpdateRecord],
+    known: dict[str, tuple[str, int]],
+    stale: bool,
+    now: datetime,
+) -> bool:
+    """Apply the crawl's decisions to `records` (and `known`), appending the events; returns
+    whether the story's remembered updates changed."""
+    changed = False
+    fetched_at = story["fetched_at"]
     for decision in _publication_order(outcome.decisions):
         uid = decision.update_id
-        if uid in done or (stale and decision.outcome != "created"):
+        if stale and decision.outcome != "created":
             continue
-        done.add(uid)
         previous = records.get(uid)
-        if decision.outcome == "unchanged":
-            records[uid] = {**previous, "at": max(previous["at"], story["fetched_at"], key=_time)}
+        was_known = known.pop(uid, None)
+        if decision.outcome == "unchanged" and previous is not None:
+            records[uid] = replace(previous, seen=max(previous.seen, fetched_at, key=_time))
             continue
-        version = previous["v"] + (decision.outcome == "revised") if previous else 1
-        records[uid] = record_of(decision, version, article["fetched_at"])
+        old_version = previous.version if previous else (was_known[1] if was_known else 0)
+        version = max(old_version, 1) + (decision.outcome == "revised")
+        records[uid] = record_of(decision, version, fetched_at)
         changed = True
-        if decision.outcome == "cosmetic":
+        if decision.outcome in ("cosmetic", "unchanged"):
             continue
         kind = "update.created" if decision.outcome == "created" else "update.revised"
-        fields = _update_fields(decision, version, previous if kind == "update.revised" else None)
+        fields = _update_fields(decision, version, previous)
         outcome.events.append(update_event(kind=kind, story=story, update=fields, now=now))
-    seen = max(stored["seen"], article["fetched_at"], key=_time) if stored else story["fetched_at"]
-    touch_due = stored is None or _time(seen) - _time(stored["seen"]) >= limits.touch_every
-    if stale:  # the story's last page stays the newest one: keep its fingerprints
-        fingerprint, content = stored["page"], stored.get("content")
-        content_lines = stored.get("lines", "")
-    if changed or touch_due or (stored or {}).get("content") != content:
-        outcome.state_writes[sid] = {
-            "page": fingerprint,
-            "lines": content_lines,
-            "content": content,
-            "seen": seen,
-            "updates": _prune(records, limits),
-            "names": dict(stored.get("names", {})) if stored else {},
-        }
-    return outcome
+    return changed
 
 
 def page_fingerprint(article: Mapping[str, Any], known_lines: str = "") -> tuple[str, str]:
@@ -227,15 +267,15 @@ def content_fingerprint(candidates: list[Candidate]) -> str:
     )
 
 
-def _same_page(sid: str, stored: Mapping[str, Any], fetched_at: str, limits: Limits) -> Outcome:
+def _same_page(sid: str, stored: StoryState, fetched_at: str, limits: Limits) -> Outcome:
     """The cheap path for a page whose updates are exactly the story's last page's (byte for
     byte, or once cleaned): no matching, no events, no learning; only the story's last-seen
     time moves (now and then, for the TTL). Its updates keep the last-seen time of the last
     page that changed something, which is what pruning goes by."""
     outcome = Outcome(story_id=sid)
-    seen = max(stored["seen"], fetched_at, key=_time)
-    if _time(seen) - _time(stored["seen"]) >= limits.touch_every:
-        outcome.state_writes[sid] = {**stored, "seen": seen}
+    seen = max(stored.seen, fetched_at, key=_time)
+    if _time(seen) - _time(stored.seen) >= limits.touch_every:
+        outcome.state_writes[sid] = replace(stored, seen=seen).to_value()
     return outcome
 
 

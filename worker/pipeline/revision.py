@@ -5,7 +5,10 @@ typo fixes: a word changed by at most two characters (a dropped or restored firs
 included), at most four characters over the whole update. Material (an `update.revised`): a
 number changed, a word replaced by a different word (a name), words or sentences added or
 removed, or the headline reworded. Inputs are comparison forms; the diff quotes readable text.
-Pure; standard library only.
+Every step is linear in the texts, or capped: a word longer than `WORD_MAX_CHARS` is never a
+typo of another, and only the stretch between the first and last differing word, at most
+`DIFF_WINDOW_WORDS` long, is aligned word by word (difflib is quadratic and worse on repetitive
+text); a longer stretch is a rewrite, material by itself. Pure; standard library only.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from worker.pipeline.fingerprint import words
 
 TYPO_MAX_PER_WORD = 2
 TYPO_MAX_TOTAL = 4
+WORD_MAX_CHARS = 40  # no real word is longer; a longer token changed is a changed word
+DIFF_WINDOW_WORDS = 400
 _NUMBER = re.compile(r"\d")
 
 
@@ -36,6 +41,8 @@ def edit_distance(left: str, right: str, limit: int = TYPO_MAX_PER_WORD + 1) -> 
     """Levenshtein distance, giving up (returning `limit`) once it must exceed `limit - 1`."""
     if abs(len(left) - len(right)) >= limit:
         return limit
+    if max(len(left), len(right)) > WORD_MAX_CHARS:  # the loop below is quadratic
+        return 0 if left == right else limit
     previous = list(range(len(right) + 1))
     for i, lchar in enumerate(left, 1):
         current = [i]
@@ -55,9 +62,11 @@ def _is_number(token: str) -> bool:
 
 def compare_words(old: str, new: str) -> Change:
     """Classify the word-level difference between two comparison forms."""
-    old_words, new_words = words(old), words(new)
-    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    old_words, new_words = _differing(words(old), words(new))
     reasons: set[str] = set()
+    if max(len(old_words), len(new_words)) > DIFF_WINDOW_WORDS:
+        return Change(True, ("text rewritten",))
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
     numbers: list[tuple[str, str]] = []
     typo_budget = TYPO_MAX_TOTAL
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -80,11 +89,35 @@ def compare_words(old: str, new: str) -> Change:
     return Change(bool(reasons), tuple(sorted(reasons)), tuple(numbers))
 
 
-def classify(old_headline: str, old_text: str, new_headline: str, new_text: str) -> Change:
-    """Material or cosmetic, for the comparison forms of two versions of one update."""
+def _differing(old: list[str], new: list[str]) -> tuple[list[str], list[str]]:
+    """The two word lists without their common beginning and end."""
+    start = 0
+    limit = min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < limit - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    return old[start : len(old) - end], new[start : len(new) - end]
+
+
+def classify(
+    old_headline: str,
+    old_text: str,
+    new_headline: str,
+    new_text: str,
+    *,
+    beyond_compared: bool = False,
+) -> Change:
+    """Material or cosmetic, for the comparison forms of two versions of one update.
+
+    `beyond_compared`: the texts are prefixes of longer ones known to differ; if the prefixes
+    do not, the change lies past them, and is counted as material (unseen, it may be)."""
     body = compare_words(old_text, new_text)
     head = compare_words(old_headline, new_headline)
     reasons = set(body.reasons)
+    if beyond_compared and not body.material and old_text == new_text:
+        reasons.add("text changed after the compared part")
     if head.material:
         reasons.add("headline reworded")
     return Change(
