@@ -42,6 +42,8 @@ class Settings:
     story_ttl_hours: float = 72.0
     eviction_interval_s: float = 300.0
     max_updates_per_story: int = 500
+    max_state_bytes: int = 800_000
+    max_clock_skew_s: float = 3600.0
     boilerplate_stories: int = 3
     entities: bool = True
     ner_max_chars: int = 10_000
@@ -74,7 +76,10 @@ class Settings:
     def limits(self) -> Limits:
         """The bounds on story state the pipeline applies."""
         return Limits(
-            story_ttl=timedelta(hours=self.story_ttl_hours), max_updates=self.max_updates_per_story
+            story_ttl=timedelta(hours=self.story_ttl_hours),
+            max_updates=self.max_updates_per_story,
+            max_state_bytes=self.max_state_bytes,
+            max_future=timedelta(seconds=self.max_clock_skew_s),
         )
 
     def with_bootstrap(self, servers: str, flavor: BrokerFlavor) -> Settings:
@@ -207,6 +212,20 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "max_updates_per_story",
         _positive_int,
         "updates remembered per story; the least recently seen go first",
+    ),
+    EnvVar(
+        "NEWS_WORKER_MAX_STATE_BYTES",
+        "max_state_bytes",
+        _positive_int,
+        "a story's state stays within about this many bytes (keep it under the changelog "
+        "topic's max.message.bytes); the least recently seen updates keep only their hash",
+    ),
+    EnvVar(
+        "NEWS_WORKER_MAX_CLOCK_SKEW_S",
+        "max_clock_skew_s",
+        _positive_float,
+        "a crawl whose fetched_at is further ahead of the worker's clock is dead-lettered "
+        "(ImplausibleTime), as is one before 2000",
     ),
     EnvVar(
         "NEWS_WORKER_BOILERPLATE_STORIES",

@@ -42,7 +42,7 @@ def undisturbed_updates(lines: list[bytes]) -> dict[str, dict[str, tuple[int, st
 def updates_of(value: dict[str, Any]) -> dict[str, tuple[int, str]]:
     # Versions and hashes decide every later event; `page` and `at` only steer the cheap
     # path and pruning, and a replayed older crawl may legitimately move them.
-    return {uid: (record["v"], record["h"]) for uid, record in value["updates"].items()}
+    return {uid: (record["version"], record["hash"]) for uid, record in value["updates"].items()}
 
 
 def last_values(records: list[Record]) -> dict[str, dict[str, Any] | None]:
