@@ -277,4 +277,5 @@ def _rewritten_page(n: int) -> Callable[[], object]:
 def test_per_record_cost_grows_at_most_linearly(shape: Any, small: int) -> None:
     """The shapes that stalled the worker (a long token, a rewritten repetitive text, a page of
     many rewritten posts) cost about 4x more for 4x the input, not 16x."""
-    assert _growth(shape, small) < 10
+    # The best of three tries: a busy machine slows single runs, never a whole quadratic trend.
+    assert min(_growth(shape, small) for _ in range(3)) < 10
