@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.limit:
         controls = controls[: max(4, args.limit // 4)]
     start = time.perf_counter()
-    replayed = stories(blogs, controls, args.seed, only=args.layout)
+    replayed = stories(blogs, controls, args.seed, only=args.layout, every=corpus.own)
     crawls = sum(len(s.deliveries) for s in replayed)
     events = replay(replayed, args.seed)
     core = time.perf_counter() - start

@@ -64,6 +64,7 @@ class Corpus:
     blogs: list[Blog] = field(default_factory=list)
     controls: list[Control] = field(default_factory=list)
     origin: str = ""
+    own: bool = False
 
 
 def blog_of(record: dict[str, Any]) -> Blog:
@@ -118,4 +119,6 @@ def available(own: bool) -> Corpus:
     """The staged public corpus when present and not `own`, else our own fixtures."""
     if not own and (STAGED / "liveblogs").is_dir():
         return load(STAGED)
-    return load(OWN)
+    corpus = load(OWN)
+    corpus.own = True
+    return corpus

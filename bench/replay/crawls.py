@@ -45,9 +45,11 @@ class Story:
     control: Control | None = None
 
 
-def url_variant(url: str, rng: random.Random) -> str:
+def url_variant(url: str, rng: random.Random, tag: str = "") -> str:
+    """`url` (its path tagged with the layout, so that one blog shown in two layouts is two
+    stories) as a crawler may send it: tracking parameters, www. or not, a trailing slash."""
     parts = urlsplit(url)
-    host, path, query = parts.netloc, parts.path, parts.query
+    host, path, query = parts.netloc, parts.path.rstrip("/") + tag, parts.query
     choice = rng.randrange(6)
     if choice == 1:
         query = "utm_source=twitter&utm_medium=social"
@@ -95,7 +97,13 @@ def blog_story(blog: Blog, variant: str, seed: int) -> Story:
         shown = [(p, p.versions[-1]) for p in oldest_first[:visible]][::-1]
         view = copy.copy(blog)
         rendered = render_blog(
-            view, shown, variant, style, moment, len(steps), url_variant(blog.url, rng)
+            view,
+            shown,
+            variant,
+            style,
+            moment,
+            len(steps),
+            url_variant(blog.url, rng, f"-{variant}"),
         )
         steps.append(
             Delivery(
@@ -157,7 +165,9 @@ def control_story(control: Control, layout: str, seed: int) -> Story:
     rng = random.Random(f"{seed}:{control.id}:{layout}")
     style = style_of(rng)
     moment = datetime(2024, 3, 1, 9, 0, tzinfo=UTC) + timedelta(minutes=rng.randint(0, 600))
-    first = render_control(control, layout, style, moment, 0, url_variant(control.url, rng))
+    first = render_control(
+        control, layout, style, moment, 0, url_variant(control.url, rng, f"-{layout}")
+    )
     spaced = list(control.paragraphs)
     if len(spaced) > 1:
         spaced[-1] = spaced[-1].replace(" ", "  ", 1)
@@ -167,7 +177,7 @@ def control_story(control: Control, layout: str, seed: int) -> Story:
         style,
         moment + timedelta(minutes=20),
         1,
-        url_variant(control.url, rng),
+        url_variant(control.url, rng, f"-{layout}"),
     )
     story = Story(control.id, layout, control=control)
     story.deliveries = [
@@ -188,25 +198,29 @@ def control_story(control: Control, layout: str, seed: int) -> Story:
 
 
 def stories(
-    blogs: list[Blog], controls: list[Control], seed: int, only: str | None = None
+    blogs: list[Blog],
+    controls: list[Control],
+    seed: int,
+    only: str | None = None,
+    every: bool = False,
 ) -> list[Story]:
     """Every blog in one variant (round robin over the variants it fits), every control in
-    one text layout."""
+    one text layout; with `every`, each in all the variants it fits (a small corpus)."""
     out = []
     counters: dict[tuple[str, ...], int] = {}
     for blog in blogs:
         choices = variants_for(blog)
         if only:
-            if only not in choices:
-                continue
-            choices = (only,)
-        turn = counters.get(choices, 0)
-        counters[choices] = turn + 1
-        variant = choices[turn % len(choices)]
-        out.append(blog_story(blog, variant, seed))
+            choices = (only,) if only in choices else ()
+        if every:
+            out.extend(blog_story(blog, variant, seed) for variant in choices)
+        elif choices:
+            turn = counters.get(choices, 0)
+            counters[choices] = turn + 1
+            out.append(blog_story(blog, choices[turn % len(choices)], seed))
     for i, control in enumerate(controls):
-        layout = LAYOUTS[i % len(LAYOUTS)]
-        if only and layout != only:
-            continue
-        out.append(control_story(control, layout, seed))
+        layouts = [layout for layout in LAYOUTS if not only or layout == only]
+        if not every:
+            layouts = [LAYOUTS[i % len(LAYOUTS)]] if not only else layouts
+        out.extend(control_story(control, layout, seed) for layout in layouts)
     return out
