@@ -39,7 +39,8 @@ FLOOD = [
         [
             "Residents of Fennick Row in Dunmere described being woken at 4am by neighbours "
             "banging on windows.",
-            "\u201cWe watched the water come through the door and there was nothing we could do,\u201d "
+            "\u201cWe watched the water come through the door and there was nothing we "
+            "could do,\u201d "
             "said Maren Hollis, who has lived on the street for 31 years.",
         ],
         False,
@@ -209,7 +210,8 @@ VOTE = [
         71,
         "",
         [
-            "Coastal Alliance chair Bertil Ness says the party will \u201cwait for every vote\u201d "
+            "Coastal Alliance chair Bertil Ness says the party will "
+            "\u201cwait for every vote\u201d "
             "before claiming anything.",
             "He declined to say whether he would talk to Islands First about a coalition.",
         ],
@@ -381,7 +383,8 @@ MARKETS = [
         66,
         "",
         [
-            "The Grendale Workers Union has called the closures \u201ca heavy blow\u201d and says it "
+            "The Grendale Workers Union has called the closures \u201ca heavy blow\u201d "
+            "and says it "
             "will seek talks with the company this week.",
         ],
         False,
