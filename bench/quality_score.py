@@ -223,10 +223,13 @@ def _blog(story: Story, per_delivery: list[list[dict[str, Any]]], scores: Scores
             label = f"{event['type']} {event['update_id'][:12]} on {delivery.kind} {d}"
             if event["type"] == "update.created":
                 scores.counts["created"] += 1
-                for key in covered:
+                fits = [k for k in covered if contained(bag, shown[k][1]) >= COVER]
+                # An event that fits a post is that post's, even when a shorter post's words
+                # (a teaser, a repeated caption) are inside it too; identical posts take
+                # turns. An event that fits none (a merge) counts for every post it holds.
+                for key in [min(fits, key=lambda k: created[k])] if fits else covered:
                     created[key] += 1
                     where.setdefault(key, []).append(label)
-                fits = [k for k in covered if contained(bag, shown[k][1]) >= COVER]
                 if fits:
                     scores.counts["fit_events"] += 1
                     fit.update(fits)
