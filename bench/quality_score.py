@@ -36,6 +36,17 @@ def excerpt(text: str, width: int = 90) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def around(text: str, part: str, width: int = 50) -> str:
+    """`part` in `text` with some context either side, the part in brackets."""
+    text = " ".join(text.split())
+    at = text.find(part)
+    if at < 0:
+        return excerpt(text)
+    before = text[max(0, at - width) : at]
+    after = text[at + len(part) : at + len(part) + width]
+    return f"…{before}[{excerpt(part, 60)}]{after}…"
+
+
 @dataclass
 class Scores:
     """Counts behind every measure, and failure examples per measure."""
@@ -152,7 +163,7 @@ def _common(story: Story, per_delivery: list[list[dict[str, Any]]], scores: Scor
             leaked = _chrome_in(text, chrome)
             if leaked:
                 scores.counts["chrome"] += 1
-                scores.fail("events carrying chrome", f"{tag} {leaked!r} in: {excerpt(text)}")
+                scores.fail("events carrying chrome", f"{tag} {around(text, leaked)}")
             if _ENTITY.search(text):
                 scores.counts["entities"] += 1
                 scores.fail("events carrying HTML entities", f"{tag} {excerpt(text)}")

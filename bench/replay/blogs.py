@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +109,10 @@ def _records(path: Path) -> list[dict[str, Any]]:
 def load(root: Path) -> Corpus:
     """Every `liveblogs/*.jsonl` and `controls/*.jsonl` under `root` (sorted by file name)."""
     corpus = Corpus(origin=str(root))
-    for path in sorted((root / "liveblogs").glob("*.jsonl")):
-        corpus.blogs.extend(blog_of(r) for r in _records(path))
+    files = [_records(path) for path in sorted((root / "liveblogs").glob("*.jsonl"))]
+    # Files take turns, so that the first N blogs (`--limit`) mix the publishers.
+    for group in zip_longest(*files):
+        corpus.blogs.extend(blog_of(r) for r in group if r is not None)
     for path in sorted((root / "controls").glob("*.jsonl")):
         corpus.controls.extend(control_of(r, path.stem) for r in _records(path))
     return corpus

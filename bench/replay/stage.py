@@ -162,14 +162,22 @@ def split_title(title: str) -> tuple[str, str]:
 
 
 def paragraphs_of(sentences: list[str], key: str) -> list[str]:
-    """Regroup a post's sentences into paragraphs of one to three sentences (deterministic)."""
+    """Regroup a post's sentences into paragraphs of one to three sentences (deterministic),
+    never closing a paragraph inside an open quotation."""
     out: list[str] = []
     i, n = 0, sum(map(ord, key))
     while i < len(sentences):
         size = 1 + (n + i) % 3
+        while i + size < len(sentences) and _open_quote(sentences[i : i + size]):
+            size += 1
         out.append(" ".join(sentences[i : i + size]))
         i += size
     return out
+
+
+def _open_quote(sentences: list[str]) -> bool:
+    text = " ".join(sentences)
+    return text.count("\u201c") > text.count("\u201d")
 
 
 def post_time(value: list[int] | str) -> datetime:
