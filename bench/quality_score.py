@@ -270,7 +270,7 @@ def _blog(story: Story, per_delivery: list[list[dict[str, Any]]], scores: Scores
                     "events from cosmetic-only edits",
                     f"{tag} {event['type']} after '{note}': {excerpt(text, 70)}",
                 )
-        for key in material - credited:
+        for key in sorted(material - credited):
             post = story.posts[key]
             note = post.versions[delivery.shown[key]].note
             scores.fail(
@@ -279,10 +279,9 @@ def _blog(story: Story, per_delivery: list[list[dict[str, Any]]], scores: Scores
                 f"{excerpt(_version_text(post.versions[delivery.shown[key]]), 70)}",
             )
         scores.counts["material"] += len(material)
-        for key in new:
-            best[key] = delivery.shown[key]
-        for key in material | cosmetic:
-            best[key] = delivery.shown[key]
+        for key in delivery.shown:  # page order, so that failure lists are stable
+            if key in new or key in material or key in cosmetic:
+                best[key] = delivery.shown[key]
     for key in best:
         scores.counts["posts"] += 1
         n = created[key]

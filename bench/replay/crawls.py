@@ -95,9 +95,8 @@ def blog_story(blog: Blog, variant: str, seed: int) -> Story:
     refreshes = 2
     while True:
         shown = [(p, p.versions[-1]) for p in oldest_first[:visible]][::-1]
-        view = copy.copy(blog)
         rendered = render_blog(
-            view,
+            blog,
             shown,
             variant,
             style,
@@ -119,10 +118,9 @@ def blog_story(blog: Blog, variant: str, seed: int) -> Story:
             break
         grow = rng.randint(0, max(1, count // 6)) if visible < count else 0
         refreshes -= grow == 0
+        if rng.random() < 0.6:  # an edit of a post the last crawl showed
+            _edit(rng.choice(oldest_first[:visible]), rng, names, typos)
         visible = min(count, visible + grow)
-        if visible > 1 and rng.random() < 0.6:
-            post = rng.choice(oldest_first[: visible - 1])
-            _edit(post, rng, names, typos)
         moment += timedelta(minutes=rng.randint(2, 15))
         if visible < count:
             newest = datetime.fromisoformat(oldest_first[visible - 1].time.replace("Z", "+00:00"))
