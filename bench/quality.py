@@ -17,6 +17,7 @@ import argparse
 import random
 import sys
 import time
+from datetime import datetime
 
 from bench.quality_score import MEASURES, Scores, score_story
 from bench.replay.blogs import available
@@ -30,7 +31,8 @@ from worker.pipeline.learning import SourceMemory
 
 def replay(all_stories: list[Story], seed: int) -> dict[str, list[list[dict]]]:
     """Run every delivery through the core, stories interleaved as traffic would be; return
-    per story the events of each of its deliveries (None for a rejected crawl)."""
+    per story the events of each of its deliveries (a `rejected` marker for a crawl the core
+    refused or failed on)."""
     state: dict = {}
     memory = SourceMemory()
     events: dict[str, list[list[dict]]] = {s.id + s.variant: [] for s in all_stories}
@@ -46,6 +48,8 @@ def replay(all_stories: list[Story], seed: int) -> dict[str, list[list[dict]]]:
                 outcome = process_article(delivery.article, state, _moment(now), memory=memory)
             except BadInput as error:
                 events[key].append([{"rejected": error.reason}])
+            except Exception as error:  # a core bug: count it, keep replaying
+                events[key].append([{"rejected": f"{type(error).__name__}: {error}"}])
             else:
                 state.update(outcome.state_writes)
                 events[key].append(outcome.events)
@@ -55,9 +59,7 @@ def replay(all_stories: list[Story], seed: int) -> dict[str, list[list[dict]]]:
     return events
 
 
-def _moment(value: str):
-    from datetime import datetime
-
+def _moment(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
