@@ -54,7 +54,10 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"(?:contribution|donation)(?: (?:to|towards) (?:us|our)\b{REST}|"
         rf" (?:today|now))?|(?:donate|contribute) (?:now|today)",
     ),
-    _rule("bookmark_prompt", rf"(?:subscribe to {REST}to bookmark|want to bookmark\b){ANY}"),
+    _rule(
+        "bookmark_prompt",
+        rf"(?:subscribe to {REST}to (?:bookmark|save|keep)|want to (?:bookmark|save|keep)\b){ANY}",
+    ),
     _rule(
         "subscription_prompt",
         rf"start your (?:[\w-]+ ){{0,3}}(?:subscription|free trial){REST}|"
@@ -89,10 +92,24 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     _rule("read_more", rf"(?:read more|related|see also|read also|recommended|most read)\s*:{ANY}"),
     _rule("click_here", rf"click here\b{ANY}"),
+    # Labels and credits live pages print around their posts.
+    _rule(
+        "page_furniture",
+        rf"get involved|reuse this content|all times (?:stated )?are (?:uk|gmt|bst|utc|et|local)"
+        rf"(?: time)?|(?:live )?updates|live|show key events only|please turn on javascript{ANY}|"
+        rf"(?:edited|compiled|presented) by [^.!?]{{1,60}}",
+    ),
     # "Updated at 10.15am" inside a post says when it changed, which is not news.
     _rule("update_marker", UPDATE_MARKER),
 )
 _ALL_RULES = re.compile("|".join(f"(?P<{name}>{rule.pattern})" for name, rule in RULES), re.DOTALL)
+# The vocabulary of an appeal's paragraphs, which no rule can claim alone ("Every gift keeps
+# this page open", "our correspondents report from wherever the news happens").
+_APPEAL_WORDS = re.compile(
+    r"\b(?:donat\w*|contribut\w*|gifts?|support(?:ers?|ing)? (?:us|our)\b|readers? (?:like you|"
+    r"gave|who)|our (?:reporters|correspondents|journalis\w+|reporting|newsroom)|free to read|"
+    r"paywalls?|subscri\w+|every reader|keeps? (?:this|our|every) \w+ (?:open|free))"
+)
 _APPEAL_RULES = frozenset({"donation_appeal", "support_journalism", "contribution"})
 # An appeal is several paragraphs: consecutive appeal hits at most this many lines apart
 # belong to one block, and the lines between them are its body.
@@ -177,6 +194,9 @@ def strip_boilerplate(lines: list[str], is_learned: Callable[[str], bool] = _nev
         if not anchors:
             continue
         last = anchors[-1]
+        earlier = _appeal_lead(lines, first)
+        if earlier < first:
+            first, learned[earlier] = earlier, True  # taken whole, like a learned line
         opening = 0 if learned[first] else appeals[first].index(True)
         closing = len(appeals[last]) - appeals[last][::-1].index(True)
         for i in range(first, last + 1):
@@ -188,6 +208,22 @@ def strip_boilerplate(lines: list[str], is_learned: Callable[[str], bool] = _nev
         for (parts, _), flags in zip(judged, keep, strict=True)
     )
     return [line for line in kept if line]
+
+
+def _appeal_lead(lines: list[str], first: int) -> int:
+    """Where an appeal block really starts: the paragraphs just above its first appeal
+    sentence that speak the appeal's language (our reporters, readers, gifts, paywalls...),
+    up to APPEAL_GAP of them and at most one headline-shaped one (the appeal's heading)."""
+    start = first
+    while (
+        start > 0
+        and first - start < APPEAL_GAP
+        and _APPEAL_WORDS.search(comparison_form(lines[start - 1]))
+    ):
+        start -= 1
+        if is_headline(lines[start]):
+            break
+    return start
 
 
 def _blocks(hits: list[int], lines: list[str]) -> list[tuple[int, int]]:

@@ -7,6 +7,7 @@ standard library only: no faust, aiokafka, orjson, logging, clock or environment
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 import unicodedata
@@ -27,10 +28,15 @@ _ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Canonical reordering makes NFC quadratic in a run of combining marks after one base
 # character (a 200 KB run took 17 s); no script stacks more than a few, so longer runs are cut.
 MAX_COMBINING = 8
-# Sentence punctuation (and any closing quotes) then a capitalised word, or the words "A" and
-# "I", with no space between: the seam an extractor leaves where two blocks met. `_seam`
-# checks what precedes it.
-_GLUED = re.compile(r"[.!?…]+[”\u2019)\]]*(?=[^\W\d_][^\W\d_]|[AI] )")
+# A character reference with its semicolon ("&apos;", "&#8217;", "&#x2019;"): text extracted
+# from markup often keeps some, and a publisher's switch of encoding is not an edit. Bare
+# "&copy" without one stays, as in "&copy=1" or "R&D".
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_MARK_RUN = re.compile(rf"[^\w\s]{{{MAX_COMBINING + 1},}}")
+# Sentence punctuation (and any closing quotes) then a capitalised word, the words "A" and
+# "I", a digit, an opening curly quote or a hashtag, with no space between: the seam an
+# extractor leaves where two blocks met. `_seam` checks what precedes it.
+_GLUED = re.compile(r"[.!?…]+[”\u2019)\]]*(?=[^\W\d_][^\W\d_]|[AI] |[\d“\u2018#])")
 _LAST_LETTERS = re.compile(r"[^\W\d_]+$")
 # A whole word in capitals ("US", "NATO") and then a space or the end of the text.
 _ACRONYM = re.compile(r"[^\W\d_]{2,}(?= |$)")
@@ -70,17 +76,28 @@ _OPENERS = "“\u2018\"'«([…. "
 def clean_text(text: str) -> str:
     """One readable line: NFC, every whitespace run one space, trimmed, glued sentences parted.
 
-    Line breaks fold to spaces too, so split paragraphs before cleaning them. Invisible
+    Line breaks fold to spaces too, so split paragraphs before cleaning them. Character
+    references left by extraction ("&apos;", "&#8217;") are decoded. Invisible
     characters (zero-width space, soft hyphen, BOM, bidi controls, control characters) go;
     zero-width joiners stay for emoji. A run of more than MAX_COMBINING combining marks on one
     character is cut to that many, which keeps normalisation linear.
     """
+    for _ in range(2):  # twice: "&amp;apos;" is an apostrophe encoded twice
+        if "&" not in text:
+            break
+        text = _ENTITY.sub(_decode, text)
     if text.isascii():  # ASCII is already NFC; only control characters can be invisible
         text = _ASCII_CONTROL.sub("", text)
     else:
-        text = _combining_runs().sub(r"\1", _INVISIBLE.sub("", text))
-        text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+        text = _INVISIBLE.sub("", text)
+        if _MARK_RUN.search(text):  # combining marks are neither word nor space characters
+            text = _combining_runs().sub(r"\1", text)
+        text = unicodedata.normalize("NFC", text)
     return _GLUED.sub(_seam, " ".join(text.split()))
+
+
+def _decode(match: re.Match[str]) -> str:
+    return html.unescape(match.group(0))
 
 
 @cache
@@ -109,8 +126,11 @@ def _seam(match: re.Match[str]) -> str:
         return punctuation  # URLs, e-mail addresses and paths legitimately hold "word.Word"
     letters = _LAST_LETTERS.search(text, max(0, start - 40), start)
     word = letters.group(0) if letters else ""
+    sentence_end = word.islower() and len(word) > 2 and word not in NUMBERED
+    if not text[end].isalpha():  # "the difference.5 things", "said.“We", "today.#storm"
+        return punctuation + " " if sentence_end and text[start - 1].isalpha() else punctuation
     acronym = _ACRONYM.match(text, end)
-    if acronym and acronym.group(0).isupper() and word.islower() and len(word) > 2:
+    if acronym and acronym.group(0).isupper() and sentence_end:
         return punctuation + " "  # "the difference.US officials": a sentence, then an acronym
     if not (text[end].isupper() and (text[end + 1].islower() or text[end + 1] == " ")):
         return punctuation  # "Vue.JS", "U.S.A", "e.g.the": not a capitalised word

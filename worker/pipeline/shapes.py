@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from worker.pipeline.cleaning import comparison_form
+from worker.pipeline.memo import per_line
 from worker.pipeline.timelines import is_dateline, is_timestamp, is_update_marker
 
 HEADLINE_MAX_CHARS = 120
@@ -114,6 +115,7 @@ def _ends_like_headline(line: str, words: list[str], lenient: bool) -> bool:
     return last not in _SENTENCE_END
 
 
+@per_line()
 def is_furniture(line: str) -> bool:
     """True for a short line that only looks like a headline: a photo credit, byline,
     reporting credit, hashtag or tweet line, dateline, time line, update marker or the label

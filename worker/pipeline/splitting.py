@@ -37,6 +37,8 @@ MIN_TIME_LINES = 2
 # a results table or a signature do not.
 STRUCTURE_MIN_POSTS = 4
 STRUCTURE_MIN_WORDS = 5
+# Final characters of a line that ends a sentence (closing quotes and brackets included).
+_ENDED = frozenset(".!?…\"”\u2019')]")
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,10 @@ def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool =
     if len(times) >= MIN_TIME_LINES or (times and signed):
         return _by_time_lines(page_title, rest, times)
     rest = [line for line in rest if not is_timestamp(line)]
-    heads = [i for i, line in enumerate(rest) if i > 0 and is_headline(line)]
-    if heads and (signed or _repeats_headlines(rest)):
-        first = heads[0]
-        return Page(page_title, rest[0], tuple(rest[1:first]), _posts(rest[first:]))
+    starts = _post_starts(rest)
+    opened = sum(len(rest[i].split()) >= STRUCTURE_MIN_WORDS for i in starts)
+    if (signed and starts) or opened >= STRUCTURE_MIN_POSTS:
+        return Page(page_title, rest[0], tuple(rest[1 : starts[0]]), _posts(rest, starts))
     return Page(page_title, "", (), (Post("", tuple(rest)),) if rest else ())
 
 
@@ -180,25 +182,41 @@ def _headline_at(lines: list[str], i: int, timed: set[int]) -> bool:
     return 0 <= i < len(lines) and i not in timed and is_headline(lines[i], lenient=True)
 
 
-def _repeats_headlines(lines: list[str]) -> bool:
-    opened = sum(
-        1
-        for i in range(1, len(lines) - 1)
-        if len(lines[i].split()) >= STRUCTURE_MIN_WORDS
-        and is_headline(lines[i])
-        and not is_headline(lines[i + 1])
-    )
-    return opened >= STRUCTURE_MIN_POSTS
+def _post_starts(lines: list[str]) -> list[int]:
+    """The lines after the first that open a post: a headline after the end of a sentence (or
+    after another headline), followed by a body paragraph, by a headline that opens one (the
+    first is a gallery or carries a sub-headline) or by nothing. A headline-shaped line inside
+    a table (followed by another row) or cut off by hard wrapping (followed by the rest of its
+    sentence) opens nothing."""
+    heads = [is_headline(line) for line in lines]
+    starts: list[int] = []
+    for i in range(len(lines) - 1, 0, -1):
+        if not heads[i] or not (heads[i - 1] or lines[i - 1][-1] in _ENDED or i == 1):
+            continue
+        following = i + 1
+        if (
+            following == len(lines)
+            or (not heads[following] and _is_body(lines[following]))
+            or (starts and starts[-1] == following)
+        ):
+            starts.append(i)
+    return starts[::-1]
 
 
-def _posts(lines: list[str]) -> tuple[Post, ...]:
-    """Each headline opens a post whose body is the lines up to the next headline. A headline
-    directly followed by another is a headline-only post (a photo gallery), unless the second
-    repeats the first's words (SAME_WORDS): then it is a sub-headline, kept as the post's first
-    paragraph. lines[0] is a headline."""
+def _is_body(line: str) -> bool:
+    return not line[0].islower() or line[-1] in _ENDED
+
+
+def _posts(lines: list[str], starts: list[int]) -> tuple[Post, ...]:
+    """Each start opens a post whose body is the lines up to the next start. A headline
+    directly followed by another start is a headline-only post (a photo gallery), unless the
+    second repeats the first's words (SAME_WORDS): then it is a sub-headline, kept as the
+    post's first paragraph."""
     found: list[tuple[str, list[str]]] = []
-    for line in lines:
-        if found and (not is_headline(line) or _is_subheadline(*found[-1], line)):
+    bounds = set(starts)
+    for i in range(starts[0], len(lines)):
+        line = lines[i]
+        if found and (i not in bounds or _is_subheadline(*found[-1], line)):
             found[-1][1].append(line)
         else:
             found.append((line, []))

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from worker.pipeline.memo import per_line
+
 # Longer lines are never only a time or a dateline; the cap also bounds the regex work.
 MAX_CHARS = 100
 
@@ -59,27 +61,32 @@ _DATELINE = re.compile(
 _HAS_DATE = re.compile(rf"(?<!\w){DATE}(?!\w)", re.I)
 
 
+@per_line()
 def is_timestamp(line: str) -> bool:
     """True for a line that is only a post's time ("09:41", "5 November 2024 09:41 GMT",
     "Posted at 16:23", "3 min ago"); an "Updated at ..." line is not one."""
     return len(line) <= MAX_CHARS and _TIME_LINE.fullmatch(line.strip()) is not None
 
 
+@per_line()
 def is_relative(line: str) -> bool:
     """True for a time line relative to the moment of the crawl ("3 min ago", "2h ago")."""
     return len(line) <= MAX_CHARS and _RELATIVE.fullmatch(line.strip()) is not None
 
 
+@per_line()
 def is_update_marker(line: str) -> bool:
     """True for a line saying when the post or page was changed ("Updated at 10.15am")."""
     return len(line) <= MAX_CHARS and _UPDATE_MARKER.fullmatch(line.strip()) is not None
 
 
+@per_line()
 def is_dateline(line: str) -> bool:
     """True for a wire story's dateline: places or an agency, then a date, nothing else."""
     return len(line) <= MAX_CHARS and _DATELINE.fullmatch(line.strip()) is not None
 
 
+@per_line()
 def has_date(line: str) -> bool:
     """True when a short line names a date ("February 15", "1996-12-07", "5 Nov 2024")."""
     return len(line) <= MAX_CHARS and _HAS_DATE.search(line) is not None
