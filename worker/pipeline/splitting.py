@@ -183,24 +183,26 @@ def _headline_at(lines: list[str], i: int, timed: set[int]) -> bool:
 
 
 def _post_starts(lines: list[str]) -> list[int]:
-    """The lines after the first that open a post: a headline after the end of a sentence (or
-    after another headline), followed by a body paragraph, by a headline that opens one (the
-    first is a gallery or carries a sub-headline) or by nothing. A headline-shaped line inside
-    a table (followed by another row) or cut off by hard wrapping (followed by the rest of its
-    sentence) opens nothing."""
+    """The lines after the first that open a post: a run of one or two headline lines (a
+    gallery headline before a post, or a headline and its sub-headline) after the end of a
+    sentence and before a body paragraph or the end. Longer runs are tables or lists; a line
+    followed by the rest of its sentence was cut by hard wrapping: they open nothing."""
     heads = [is_headline(line) for line in lines]
     starts: list[int] = []
-    for i in range(len(lines) - 1, 0, -1):
-        if not heads[i] or not (heads[i - 1] or lines[i - 1][-1] in _ENDED or i == 1):
+    i = 1
+    while i < len(lines):
+        if not heads[i]:
+            i += 1
             continue
-        following = i + 1
-        if (
-            following == len(lines)
-            or (not heads[following] and _is_body(lines[following]))
-            or (starts and starts[-1] == following)
-        ):
-            starts.append(i)
-    return starts[::-1]
+        end = i
+        while end < len(lines) and heads[end]:
+            end += 1
+        after_sentence = i == 1 or lines[i - 1][-1] in _ENDED
+        before_body = end == len(lines) or _is_body(lines[end])
+        if end - i <= 2 and after_sentence and before_body:
+            starts.extend(range(i, end))
+        i = end
+    return starts
 
 
 def _is_body(line: str) -> bool:
