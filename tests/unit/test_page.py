@@ -151,7 +151,8 @@ def test_html_article_goes_through_the_html_path() -> None:
     page = page_of(article(html=html))
     assert page.title == "Flood barrier fails as River Eld bursts its banks"
     assert len(page.posts) == 1
-    assert len(page.posts[0].paragraphs) == 5
+    assert len(page.posts[0].paragraphs) == 6
+    assert page.posts[0].paragraphs[0].startswith("Hundreds of homes in Marrowby evacuated")
 
 
 def test_html_json_ld_live_blog_gives_clean_posts_with_ids() -> None:

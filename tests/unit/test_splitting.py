@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from worker.pipeline.splitting import (
-    Page,
-    Post,
-    is_headline,
-    is_timestamp,
-    shared_words,
-    split_live_blog,
-)
+from worker.pipeline.shapes import is_headline, shared_words
+from worker.pipeline.splitting import Page, Post, split_live_blog
+from worker.pipeline.timelines import is_timestamp
 
 TITLE = "Storm Ilsa latest: Thousands without power as Portlaven braces for second surge"
 STANDFIRST = "Coastguard expects waves of up to nine metres on the Garrow coast tonight"
@@ -188,10 +183,10 @@ def test_paragraph_that_lost_its_first_letter_stays_body() -> None:
     )
 
 
-def test_timestamps_between_posts_are_left_out() -> None:
-    """Post times are furniture: they are neither headlines nor body."""
+def test_time_lines_open_posts_and_give_their_published_time() -> None:
+    """Each time line starts a post and is its time; a headline-shaped first line heads it."""
     page = split_live_blog(blog("09:41", "Crews reach the quay", "They arrived at dawn.", "09:12"))
-    assert page.posts == (Post("Crews reach the quay", ("They arrived at dawn.",)),)
+    assert page.posts == (Post("Crews reach the quay", ("They arrived at dawn.",), "09:41"),)
 
 
 def test_plain_article_is_one_post_without_a_headline() -> None:
@@ -207,14 +202,14 @@ def test_plain_article_is_one_post_without_a_headline() -> None:
     )
 
 
-def test_plain_article_keeps_a_headline_shaped_standfirst() -> None:
-    """A standfirst without a final full stop is the standfirst, not body."""
+def test_plain_article_keeps_its_headline_shaped_standfirst_in_its_one_post() -> None:
+    """An ordinary article's standfirst is text of its one update, not page furniture."""
     page = split_live_blog(
         ["Library reopens its doors", "Refit adds a children's wing", "It opened on Saturday."]
     )
     assert (page.standfirst, page.posts) == (
-        "Refit adds a children's wing",
-        (Post("", ("It opened on Saturday.",)),),
+        "",
+        (Post("", ("Refit adds a children's wing", "It opened on Saturday.")),),
     )
 
 

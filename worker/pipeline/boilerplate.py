@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 from worker.pipeline.cleaning import clean_text, comparison_form, sentences
 from worker.pipeline.memo import per_line
+from worker.pipeline.shapes import is_headline
+from worker.pipeline.timelines import UPDATE_MARKER
 
 # Rules match comparison forms (case-folded, straight quotes, hyphens) with `fullmatch`, so each
 # pattern must account for the whole unit it flags. REST is the rest of one sentence (no
@@ -21,12 +24,15 @@ from worker.pipeline.memo import per_line
 REST = r"[^.!?]*"
 ANY = r".*"
 _END = r"\s*[.!?:…]*"
+# A counter as sites print it: "12", "1,028", "1.2k", "3 m".
+NUMBER = r"\d[\d,.]{0,12}\s?[km]?"
 
 
 _SHARE = (
     r"(?:share (?:on|via|to) (?:facebook|twitter|x|whatsapp|linkedin|email|reddit|pinterest|"
     r"bluesky|threads|flipboard|messenger)|share (?:this|the) (?:article|story|page|post)|"
-    r"copy link|link copied|share|shares|tweet|facebook|whatsapp|email|print)"
+    rf"copy link|link copied|(?:{NUMBER} )?shares?(?: \(?{NUMBER}\)?)?|tweet|facebook|whatsapp|"
+    r"email|print)"
 )
 
 
@@ -48,7 +54,10 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"(?:contribution|donation)(?: (?:to|towards) (?:us|our)\b{REST}|"
         rf" (?:today|now))?|(?:donate|contribute) (?:now|today)",
     ),
-    _rule("bookmark_prompt", rf"(?:subscribe to {REST}to bookmark|want to bookmark\b){ANY}"),
+    _rule(
+        "bookmark_prompt",
+        rf"(?:subscribe to {REST}to (?:bookmark|save|keep)|want to (?:bookmark|save|keep)\b){ANY}",
+    ),
     _rule(
         "subscription_prompt",
         rf"start your (?:[\w-]+ ){{0,3}}(?:subscription|free trial){REST}|"
@@ -57,8 +66,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     _rule(
         "comment_prompt",
         rf"join (?:our|the) (?:commenting forum|comments?|conversation|discussion){REST}|"
-        rf"join thought-provoking conversations{REST}|(?:view |show |read |\d+ )?comments?"
-        rf"(?: \(\d+\))?|(?:leave|post|add) a comment",
+        rf"join thought-provoking conversations{REST}|(?:view |show |read |{NUMBER} )?comments?"
+        rf"(?: \(?{NUMBER}\)?)?|(?:leave|post|add) a comment",
     ),
     _rule(
         "newsletter_signup",
@@ -83,8 +92,24 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     _rule("read_more", rf"(?:read more|related|see also|read also|recommended|most read)\s*:{ANY}"),
     _rule("click_here", rf"click here\b{ANY}"),
+    # Labels and credits live pages print around their posts.
+    _rule(
+        "page_furniture",
+        rf"get involved|reuse this content|all times (?:stated )?are (?:uk|gmt|bst|utc|et|local)"
+        rf"(?: time)?|(?:live )?updates|live|show key events only|please turn on javascript{ANY}|"
+        rf"(?:edited|compiled|presented) by [^.!?]{{1,60}}",
+    ),
+    # "Updated at 10.15am" inside a post says when it changed, which is not news.
+    _rule("update_marker", UPDATE_MARKER),
 )
 _ALL_RULES = re.compile("|".join(f"(?P<{name}>{rule.pattern})" for name, rule in RULES), re.DOTALL)
+# The vocabulary of an appeal's paragraphs, which no rule can claim alone ("Every gift keeps
+# this page open", "our correspondents report from wherever the news happens").
+_APPEAL_WORDS = re.compile(
+    r"\b(?:donat\w*|contribut\w*|gifts?|support(?:ers?|ing)? (?:us|our)\b|readers? (?:like you|"
+    r"gave|who)|our (?:reporters|correspondents|journalis\w+|reporting|newsroom)|free to read|"
+    r"paywalls?|subscri\w+|every reader|keeps? (?:this|our|every) \w+ (?:open|free))"
+)
 _APPEAL_RULES = frozenset({"donation_appeal", "support_journalism", "contribution"})
 # An appeal is several paragraphs: consecutive appeal hits at most this many lines apart
 # belong to one block, and the lines between them are its body.
@@ -139,20 +164,40 @@ def remove_boilerplate_sentences(paragraph: str) -> str:
     return " ".join(part for part, rule in zip(parts, rules, strict=True) if rule is None)
 
 
-def strip_boilerplate(lines: list[str]) -> list[str]:
-    """Clean `lines` without boilerplate lines, sentences and donation-appeal blocks.
+def _never(line: str) -> bool:
+    return False
+
+
+def strip_boilerplate(lines: list[str], is_learned: Callable[[str], bool] = _never) -> list[str]:
+    """Clean `lines` without boilerplate lines, sentences, learned lines and appeal blocks.
 
     An appeal runs over several paragraphs: it opens with a sentence like "Your support
     helps us..." and closes with one like "Your support makes all the difference."; the
     paragraphs between praise the publisher in words no rule could safely claim. So every
     sentence from a block's first appeal sentence to its last goes: news before the opening
-    sentence on its line and after the closing sentence on its line stays.
+    sentence on its line and after the closing sentence on its line stays. A line that
+    `is_learned` (boilerplate learned for the source) may open a block too, so an appeal whose
+    first lines were learned still takes its unlearned middle (a changing number) with it;
+    a block ends at an appeal sentence, never at a learned line. Blocks join lines at most
+    APPEAL_GAP apart and never across a headline-shaped line (a standfirst, a post headline).
     """
     judged = [_judge(line) for line in lines]
-    keep = [[rule is None for rule in rules] for _, rules in judged]
+    learned = [is_learned(line) for line in lines]
+    keep = [
+        [rule is None and not gone for rule in rules]
+        for (_, rules), gone in zip(judged, learned, strict=True)
+    ]
     appeals = [[rule in _APPEAL_RULES for rule in rules] for _, rules in judged]
-    for first, last in _blocks([i for i, flags in enumerate(appeals) if any(flags)]):
-        opening = appeals[first].index(True)
+    hits = [i for i, flags in enumerate(appeals) if any(flags) or learned[i]]
+    for first, last in _blocks(hits, lines):
+        anchors = [i for i in range(first, last + 1) if any(appeals[i])]
+        if not anchors:
+            continue
+        last = anchors[-1]
+        earlier = _appeal_lead(lines, first)
+        if earlier < first:
+            first, learned[earlier] = earlier, True  # taken whole, like a learned line
+        opening = 0 if learned[first] else appeals[first].index(True)
         closing = len(appeals[last]) - appeals[last][::-1].index(True)
         for i in range(first, last + 1):
             low = opening if i == first else 0
@@ -165,10 +210,27 @@ def strip_boilerplate(lines: list[str]) -> list[str]:
     return [line for line in kept if line]
 
 
-def _blocks(hits: list[int]) -> list[tuple[int, int]]:
+def _appeal_lead(lines: list[str], first: int) -> int:
+    """Where an appeal block really starts: the paragraphs just above its first appeal
+    sentence that speak the appeal's language (our reporters, readers, gifts, paywalls...),
+    up to APPEAL_GAP of them and at most one headline-shaped one (the appeal's heading)."""
+    start = first
+    while (
+        start > 0
+        and first - start < APPEAL_GAP
+        and _APPEAL_WORDS.search(comparison_form(lines[start - 1]))
+    ):
+        start -= 1
+        if is_headline(lines[start]):
+            break
+    return start
+
+
+def _blocks(hits: list[int], lines: list[str]) -> list[tuple[int, int]]:
     blocks: list[tuple[int, int]] = []
     for i in hits:
-        if blocks and i - blocks[-1][1] <= APPEAL_GAP:
+        near = blocks and i - blocks[-1][1] <= APPEAL_GAP
+        if near and not any(is_headline(line) for line in lines[blocks[-1][1] + 1 : i]):
             blocks[-1] = (blocks[-1][0], i)
         else:
             blocks.append((i, i))

@@ -7,17 +7,39 @@ standard library only: no faust, aiokafka, orjson, logging, clock or environment
 
 from __future__ import annotations
 
+import html
 import re
+import sys
 import unicodedata
+from functools import cache
 
 from worker.pipeline.memo import per_line
 
-_INVISIBLE = re.compile("[\u200b\u200c\u2060\ufeff\u00ad]")
-# Sentence punctuation (and any closing quotes) then a capitalised word, or the words "A" and
-# "I", with no space between: the seam an extractor leaves where two blocks met. `_seam`
-# checks what precedes it.
-_GLUED = re.compile(r"[.!?…]+[”\u2019)\]]*(?=[^\W\d_][^\W\d_]|[AI] )")
+# Characters that change nothing a reader sees but make two equal texts differ: zero-width
+# space and non-joiner, word joiner and invisible operators, BOM, soft hyphen, the Arabic
+# letter mark, the Mongolian vowel separator, bidi marks, embeddings, overrides and isolates
+# (which also let hostile text display reordered), interlinear annotation marks, and the C0
+# and C1 controls except tab and line breaks. The zero-width joiner stays: emoji need it.
+_INVISIBLE = re.compile(
+    "[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\u00ad"
+    "\u061c\u180e\ufff9-\ufffb\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Canonical reordering makes NFC quadratic in a run of combining marks after one base
+# character (a 200 KB run took 17 s); no script stacks more than a few, so longer runs are cut.
+MAX_COMBINING = 8
+# A character reference with its semicolon ("&apos;", "&#8217;", "&#x2019;"): text extracted
+# from markup often keeps some, and a publisher's switch of encoding is not an edit. Bare
+# "&copy" without one stays, as in "&copy=1" or "R&D".
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_MARK_RUN = re.compile(rf"[^\w\s]{{{MAX_COMBINING + 1},}}")
+# Sentence punctuation (and any closing quotes) then a capitalised word, the words "A" and
+# "I", a digit, an opening curly quote or a hashtag, with no space between: the seam an
+# extractor leaves where two blocks met. `_seam` checks what precedes it.
+_GLUED = re.compile(r"[.!?…]+[”\u2019)\]]*(?=[^\W\d_][^\W\d_]|[AI] |[\d“\u2018#])")
 _LAST_LETTERS = re.compile(r"[^\W\d_]+$")
+# A whole word in capitals ("US", "NATO") and then a space or the end of the text.
+_ACRONYM = re.compile(r"[^\W\d_]{2,}(?= |$)")
 _URLISH = re.compile(r"://|^www\.|@|/")
 _CLOSERS = frozenset("”\u2019\"')]")
 
@@ -54,12 +76,43 @@ _OPENERS = "“\u2018\"'«([…. "
 def clean_text(text: str) -> str:
     """One readable line: NFC, every whitespace run one space, trimmed, glued sentences parted.
 
-    Line breaks fold to spaces too, so split paragraphs before cleaning them. Invisible
-    characters (zero-width space, soft hyphen, BOM) go; zero-width joiners stay for emoji.
+    Line breaks fold to spaces too, so split paragraphs before cleaning them. Character
+    references left by extraction ("&apos;", "&#8217;") are decoded. Invisible
+    characters (zero-width space, soft hyphen, BOM, bidi controls, control characters) go;
+    zero-width joiners stay for emoji. A run of more than MAX_COMBINING combining marks on one
+    character is cut to that many, which keeps normalisation linear.
     """
-    if not text.isascii():  # ASCII is already NFC and has no invisible characters
-        text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    for _ in range(2):  # twice: "&amp;apos;" is an apostrophe encoded twice
+        if "&" not in text:
+            break
+        text = _ENTITY.sub(_decode, text)
+    if text.isascii():  # ASCII is already NFC; only control characters can be invisible
+        text = _ASCII_CONTROL.sub("", text)
+    else:
+        text = _INVISIBLE.sub("", text)
+        if _MARK_RUN.search(text):  # combining marks are neither word nor space characters
+            text = _combining_runs().sub(r"\1", text)
+        text = unicodedata.normalize("NFC", text)
     return _GLUED.sub(_seam, " ".join(text.split()))
+
+
+def _decode(match: re.Match[str]) -> str:
+    return html.unescape(match.group(0))
+
+
+@cache
+def _combining_runs() -> re.Pattern[str]:
+    """MAX_COMBINING marks of non-zero combining class, then any more of them (built on first
+    use: scanning the code points costs about 60 ms, paid only by non-ASCII input)."""
+    ranges: list[list[int]] = []
+    for code in range(sys.maxunicode + 1):
+        if unicodedata.combining(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    marks = "".join(f"{chr(low)}-{chr(high)}" for low, high in ranges)
+    return re.compile(f"([{marks}]{{{MAX_COMBINING}}})[{marks}]+")
 
 
 def _seam(match: re.Match[str]) -> str:
@@ -71,12 +124,18 @@ def _seam(match: re.Match[str]) -> str:
     token = text[text.rfind(" ", 0, start) + 1 : stop if stop >= 0 else len(text)]
     if _URLISH.search(token):
         return punctuation  # URLs, e-mail addresses and paths legitimately hold "word.Word"
-    if not (text[end].isupper() and (text[end + 1].islower() or text[end + 1] == " ")):
-        return punctuation  # "Node.JS", "U.S.A", "e.g.the": not a capitalised word
-    if text[start - 1] in _CLOSERS:
-        return punctuation + " "
     letters = _LAST_LETTERS.search(text, max(0, start - 40), start)
     word = letters.group(0) if letters else ""
+    sentence_end = word.islower() and len(word) > 2 and word not in NUMBERED
+    if not text[end].isalpha():  # "the difference.5 things", "said.“We", "today.#storm"
+        return punctuation + " " if sentence_end and text[start - 1].isalpha() else punctuation
+    acronym = _ACRONYM.match(text, end)
+    if acronym and acronym.group(0).isupper() and sentence_end:
+        return punctuation + " "  # "the difference.US officials": a sentence, then an acronym
+    if not (text[end].isupper() and (text[end + 1].islower() or text[end + 1] == " ")):
+        return punctuation  # "Vue.JS", "U.S.A", "e.g.the": not a capitalised word
+    if text[start - 1] in _CLOSERS:
+        return punctuation + " "
     if not text[start - 1].islower() or len(word) < 2 or word.lower() in ABBREVIATIONS:
         return punctuation  # "U.S.Army", "J.K.Rowling", "e.g.The", "Mr.Smith"
     return punctuation + " "

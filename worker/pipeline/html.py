@@ -21,6 +21,7 @@ pages (it has far more real-world heuristics); a page shaped like a live blog (L
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -205,14 +206,16 @@ def live_blog_of(markup: str) -> Page | None:
 def _live_blog(scripts: list[str]) -> Page | None:
     """Posts are the `liveBlogUpdate` items in the order given (newest first by convention),
     each with `headline`, `articleBody` (plain or HTML; one paragraph per line or block),
-    `datePublished`, and `url` or `@id` as the post id. Strings are as found: cleaning is the
-    caller's job. Invalid JSON, wrong types and missing fields are skipped, never raised."""
+    `datePublished`, and `url` or `@id` as the post id. Text is HTML-unescaped and markup in
+    it read as text; the rest of cleaning is the caller's job. Invalid JSON, wrong types and
+    missing fields are skipped, never raised."""
     for blog in _live_blogs(scripts):
         updates = blog.get("liveBlogUpdate")
         items = updates if isinstance(updates, list) else [updates]
         posts = tuple(post for post in map(_post_of, items) if post is not None)
         title = _text(blog.get("headline")) or _text(blog.get("name"))
-        return Page(title, _text(blog.get("description")), (), posts)
+        standfirst = " ".join(_plain(_text(blog.get("description"))).split())
+        return Page(" ".join(_plain(title).split()), standfirst, (), posts)
     return None
 
 
@@ -243,16 +246,25 @@ def _nodes(document: Any) -> Iterator[dict[str, Any]]:
 def _post_of(item: Any) -> Post | None:
     if not isinstance(item, dict):
         return None
-    body = _text(item.get("articleBody"))
-    if _MARKUP.search(body):
-        body = html_to_text(body)
+    body = _plain(_text(item.get("articleBody")))
     paragraphs = tuple(line.strip() for line in body.splitlines() if line.strip())
-    headline = _text(item.get("headline"))
+    headline = " ".join(_plain(_text(item.get("headline"))).split())
     if not (headline or paragraphs):
         return None
     published = _text(item.get("datePublished")) or None
     post_id = _text(item.get("url")) or _text(item.get("@id")) or None
     return Post(headline, paragraphs, published, post_id)
+
+
+def _plain(value: str) -> str:
+    """JSON-LD text as readers see it: entities decoded (also when encoded twice, "&amp;apos;"),
+    markup (also when escaped, "&lt;p&gt;") read as text with one block per line. Publishers
+    switch encodings between crawls; none of that may reach an event."""
+    for _ in range(2):
+        if "&" not in value:
+            break
+        value = html.unescape(value)
+    return html_to_text(value) if _MARKUP.search(value) else value
 
 
 def _text(value: Any) -> str:

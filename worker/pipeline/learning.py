@@ -2,8 +2,10 @@
 
 Rules catch the prompts every site has; each site also has its own (a standing appeal, a
 newsletter plug). A line seen in `stories_needed` distinct stories of one source is boilerplate
-for that source. Memory is bounded (lines per source, sources, lines in all): least recently
-seen lines and sources are forgotten first.
+for that source. Only the exact text counts (its comparison form), and lines that name a date or
+a time (a wire dateline "VAIL, Colorado 1996-12-07", a post's time) are never learned: they
+open each story, recur on one day's stories, and are the story's own. Memory is bounded (lines
+per source, sources, lines in all): least recently seen lines and sources are forgotten first.
 It lives in the worker process (rebuilt from traffic after a restart). Pure: no I/O.
 """
 
@@ -12,8 +14,18 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from worker.pipeline.boilerplate import line_fingerprint
+from worker.pipeline.memo import per_line
+from worker.pipeline.timelines import has_date, is_dateline, is_timestamp
 
 MIN_WORDS = 4  # shorter lines ("Live", "Updated") are too common to learn from safely
+
+
+@per_line()
+def learnable(line: str) -> bool:
+    """True for a line the memory may learn: MIN_WORDS words or more, and no date or time."""
+    return len(line.split()) >= MIN_WORDS and not (
+        has_date(line) or is_dateline(line) or is_timestamp(line)
+    )
 
 
 class SourceMemory:
@@ -35,7 +47,7 @@ class SourceMemory:
 
     def is_boilerplate(self, source: str, line: str) -> bool:
         lines = self._sources.get(source)
-        if lines is None or len(line.split()) < MIN_WORDS:
+        if lines is None or not learnable(line):
             return False
         stories = lines.get(line_fingerprint(line))
         return stories is not None and len(stories) >= self.stories_needed
@@ -47,7 +59,7 @@ class SourceMemory:
         while len(self._sources) > self.max_sources:
             self._lines -= len(self._sources.popitem(last=False)[1])
         for line in lines:
-            if len(line.split()) < MIN_WORDS:
+            if not learnable(line):
                 continue
             fingerprint = line_fingerprint(line)
             stories = known.pop(fingerprint, None)

@@ -1,21 +1,28 @@
 """The shape of a page (title, standfirst, key points, posts) and the splitting of live-blog text.
 
-Owns the `Page` and `Post` values every input path produces and the heuristic that reads them
-off plain text, one paragraph per line. Rules only, no learning. Pure: standard library only,
-no faust, aiokafka, orjson, logging, clock or environment imports.
+Owns the `Page` and `Post` values every input path produces and the reading of them off plain
+text, one paragraph per line, by the structure that repeats within the page: time lines when
+the page has them (most live pages: Guardian, BBC, agencies), else headline lines (Independent).
+A page is a live blog only on positive evidence; anything else is an ordinary article, kept
+whole as one post. Rules only, no learning. Pure: standard library only, no faust, aiokafka,
+orjson, logging, clock or environment imports.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from worker.pipeline.cleaning import comparison_form
+from worker.pipeline.shapes import (
+    has_live_sign,
+    is_headline,
+    is_key_label,
+    is_title,
+    shared_words,
+    strip_site_suffix,
+)
+from worker.pipeline.timelines import is_relative, is_timestamp, is_update_marker
 
-HEADLINE_MAX_CHARS = 120
-HEADLINE_MAX_WORDS = 20
-TITLE_MAX_CHARS = 200
-TITLE_MAX_WORDS = 35
 # Shorter top lines are labels ("Live", "Breaking news") or fragments, not a page's title.
 TITLE_MIN_WORDS = 3
 # Two headline lines sharing this share of their words say the same thing twice.
@@ -23,24 +30,15 @@ SAME_WORDS = 0.5
 # A first line this close to the given title is the title with site dressing ("| Herald");
 # stricter than SAME_WORDS because a standfirst often reuses the title's words.
 TITLE_SAME_WORDS = 0.8
-
-# Escapes for the single quotes, low-9 quotes and single guillemets, which look like ASCII.
-_OPENING_QUOTES = "“\u2018\"'«„\u201a\u2039"
-_CLOSING_QUOTES = "”\u2019\"'»\u2039\u203a"
-# A final character that makes a line a sentence or a fragment, never a headline.
-_SENTENCE_END = ".!?:;,…-\u2013\u2014"  # with en and em dashes
-_CREDIT = re.compile(r"(?:additional )?reporting by\b|with (?:agencies|reuters|ap|afp)$", re.I)
-_WORD = re.compile(r"\w+")
-# A line ending on one of these words was cut off mid-sentence: a fragment, not a headline.
-_DANGLING = frozenset({"a", "an", "the", "and", "or", "but", "of", "to", "for", "with", "from"})
-_ZONE = r"(?:gmt|bst|utc|cet|cest|eet|eest|msk|est|edt|cst|cdt|pst|pdt|ist|jst|kst|aest|aedt)"
-_TIME = rf"\d{{1,2}}[:.]\d{{2}}(?:\s?[ap]\.?m\.?)?(?:\s?{_ZONE})?"
-_DATE = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s)?\d{1,2}\s[a-z]{3,9}\.?,?\s\d{4}"
-_TIMESTAMP = re.compile(
-    rf"(?:updated:?\s)?(?:{_DATE}(?:,?\s(?:at\s)?{_TIME})?|{_TIME}(?:,?\s{_DATE})?|"
-    r"\d+\s?(?:mins?|minutes?|hrs?|hours?|h|m)\sago|just now)",
-    re.IGNORECASE,
-)
+# Time lines that make a page a live blog by themselves (one is enough with another sign).
+MIN_TIME_LINES = 2
+# Without time lines or another sign, a page is a live blog when at least this many headlines
+# of at least STRUCTURE_MIN_WORDS words each open a body: an article's few short subheads,
+# a results table or a signature do not.
+STRUCTURE_MIN_POSTS = 4
+STRUCTURE_MIN_WORDS = 5
+# Final characters of a line that ends a sentence (closing quotes and brackets included).
+_ENDED = frozenset(".!?…\"”\u2019')]")
 
 
 @dataclass(frozen=True)
@@ -63,98 +61,164 @@ class Page:
     posts: tuple[Post, ...]
 
 
-def is_headline(
-    line: str, max_chars: int = HEADLINE_MAX_CHARS, max_words: int = HEADLINE_MAX_WORDS
-) -> bool:
-    """True when `line` is shaped like a post headline rather than a body paragraph.
-
-    A headline is short (at most `max_chars` characters and `max_words` words), starts with a
-    capital letter, digit or currency sign, does not start with an opening quote (a one-line
-    quotation is body), and does not end like a sentence or a fragment: no final full stop,
-    question or exclamation mark, colon, comma, dash or closing quote, and no dangling "the",
-    "of", "and"... Credit lines ("Additional reporting by ...") are body too.
-    """
-    words = line.split()
-    if not words or len(line) > max_chars or len(words) > max_words:
-        return False
-    if words[-1].lower() in _DANGLING:
-        return False
-    first, last = line[0], line[-1]
-    if first in _OPENING_QUOTES or last in _CLOSING_QUOTES or last in _SENTENCE_END:
-        return False
-    if not (first.isupper() or first.isdigit() or first in "£$€#"):
-        return False
-    return _CREDIT.match(line) is None
-
-
-def is_timestamp(line: str) -> bool:
-    """True for a line that is only a post's time ("09:41", "5 November 2024 09:41 GMT")."""
-    return _TIMESTAMP.fullmatch(line) is not None
-
-
-def shared_words(left: str, right: str) -> float:
-    """Jaccard similarity of the two lines' sets of folded words (0.0 when either has none)."""
-    a = set(_WORD.findall(comparison_form(left)))
-    b = set(_WORD.findall(comparison_form(right)))
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
-def split_live_blog(paragraphs: list[str], title: str = "") -> Page:
+def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool = False) -> Page:
     """Read title, standfirst, summary and posts off clean paragraphs, boilerplate removed.
 
-    The rules, in page order (timestamp-only lines are post furniture and are left out):
-    1. Title: the first line when it equals (or nearly repeats) `title`; with no `title`
-       given, the first line when it is shaped like a headline (TITLE_MIN_WORDS up to
-       TITLE_MAX_WORDS words, up to TITLE_MAX_CHARS) and more lines follow. A given `title`
-       is the page's title either way.
-    2. Live blog or plain article: a live blog has at least one headline line (see
-       `is_headline`) after the line following the title. A plain article has none.
-    3. Standfirst: in a live blog, the line after the title. In a plain article only when that
-       line is shaped like a title (no final full stop) and body follows, because a plain
-       article's first sentence-shaped paragraph is its lead, which belongs to the body.
-    4. Summary: in a live blog, the paragraphs before the first headline (the key points).
-    5. Posts: each headline starts a post whose body is the lines up to the next headline. A
-       headline directly followed by another is a headline-only post (a photo gallery), unless
-       the second repeats the first's words (SAME_WORDS): then it is a sub-headline, kept as
-       the post's first paragraph. A plain article is one post without a headline.
+    1. Title: the first line when it repeats `title` (either with its site suffix stripped);
+       with no `title`, the first line when it is shaped like a title and more lines follow.
+    2. "Updated at ..." lines are dropped; so are a key-events label and the list of post
+       headlines (and times) under it, which repeats the posts.
+    3. Time lines: with MIN_TIME_LINES of them (one with `live_sign` or a key-events label),
+       each run of time lines opens a post and is its published time (see `_by_time_lines`).
+    4. Headlines: otherwise, with `live_sign` (or the title saying "live"), a key-events label
+       or a repeated headline-and-body structure (STRUCTURE_MIN_POSTS), each headline line
+       opens a post (see `_posts`).
+    5. Otherwise the page is an ordinary article: one post without a headline holding every
+       line after the title (its standfirst and dateline included); time lines are left out.
+    In a live blog the line after the title is the standfirst and the lines up to the first
+    post are the key points.
     """
-    lines = [line for line in paragraphs if line and not is_timestamp(line)]
+    lines = [line for line in paragraphs if line and not is_update_marker(line)]
     page_title, rest = _take_title(lines, title)
-    live = any(is_headline(line) for line in rest[1:])
-    if not live:
-        standfirst = rest[0] if len(rest) > 1 and _is_title(rest[0]) else ""
-        body = tuple(rest[1:] if standfirst else rest)
-        posts = (Post("", body),) if body else ()
-        return Page(page_title, standfirst, (), posts)
-    first = next(i for i, line in enumerate(rest) if i > 0 and is_headline(line))
-    return Page(page_title, rest[0], tuple(rest[1:first]), _posts(rest[first:]))
+    rest, labelled = _without_key_items(rest)
+    signed = live_sign or labelled or has_live_sign(page_title)
+    times = [i for i, line in enumerate(rest) if is_timestamp(line)]
+    if len(times) >= MIN_TIME_LINES or (times and signed):
+        return _by_time_lines(page_title, rest, times)
+    rest = [line for line in rest if not is_timestamp(line)]
+    starts = _post_starts(rest)
+    opened = sum(len(rest[i].split()) >= STRUCTURE_MIN_WORDS for i in starts)
+    if (signed and starts) or opened >= STRUCTURE_MIN_POSTS:
+        return Page(page_title, rest[0], tuple(rest[1 : starts[0]]), _posts(rest, starts))
+    return Page(page_title, "", (), (Post("", tuple(rest)),) if rest else ())
 
 
 def _take_title(lines: list[str], title: str) -> tuple[str, list[str]]:
+    bare = strip_site_suffix(title)
     if not lines:
-        return title, []
+        return bare, []
     head = lines[0]
     if title:
-        repeats = comparison_form(head) == comparison_form(title) or (
-            _is_title(head) and shared_words(head, title) >= TITLE_SAME_WORDS
+        forms = {comparison_form(title), comparison_form(bare)}
+        repeats = comparison_form(strip_site_suffix(head)) in forms or (
+            is_title(head, TITLE_MIN_WORDS) and shared_words(head, bare) >= TITLE_SAME_WORDS
         )
-        return title, lines[1:] if repeats else lines
-    if len(lines) > 1 and _is_title(head):
+        return bare, lines[1:] if repeats else lines
+    if len(lines) > 1 and is_title(head, TITLE_MIN_WORDS):
         return head, lines[1:]
     return "", lines
 
 
-def _is_title(line: str) -> bool:
-    return len(line.split()) >= TITLE_MIN_WORDS and is_headline(
-        line, TITLE_MAX_CHARS, TITLE_MAX_WORDS
-    )
+def _without_key_items(lines: list[str]) -> tuple[list[str], bool]:
+    """The lines without key-events labels and the headline list under each; and whether a
+    label was there. Items are headline lines, each perhaps after a time line; the list ends
+    where a line is body or a headline opens a body (the first post)."""
+    kept: list[str] = []
+    labelled = False
+    i = 0
+    while i < len(lines):
+        if not is_key_label(lines[i]):
+            kept.append(lines[i])
+            i += 1
+            continue
+        labelled = True
+        i += 1
+        while i < len(lines):
+            step = 2 if is_timestamp(lines[i]) else 1
+            item = i + step - 1
+            if item >= len(lines) or not _is_item(lines, item):
+                break
+            i += step
+    return kept, labelled
 
 
-def _posts(lines: list[str]) -> tuple[Post, ...]:
-    # Built as [headline, body] pairs; lines[0] is always a headline.
+def _is_item(lines: list[str], i: int) -> bool:
+    if not is_headline(lines[i], lenient=True):
+        return False
+    following = lines[i + 1] if i + 1 < len(lines) else None
+    return following is None or is_timestamp(following) or is_headline(following, lenient=True)
+
+
+def _by_time_lines(title: str, lines: list[str], times: list[int]) -> Page:
+    """Posts opened by runs of time lines. A post's published time is its last time line
+    (None when relative: "3 min ago" changes on every crawl); its headline is the line after
+    the times when that line is headline-shaped and body follows. On pages that put the
+    headline above the time (most time lines come after a headline-shaped line, few before
+    one), the headline line opens the post."""
+    timed = set(times)
+    runs = [i for i in times if i - 1 not in timed]
+    ends = {start: _run_end(start, timed) for start in runs}
+    above = sum(_headline_at(lines, start - 1, timed) for start in runs if start > 1)
+    below = sum(_headline_at(lines, ends[start], timed) for start in runs)
+    headline_above = above > below and 3 * above >= 2 * len(runs)
+    starts = [
+        start - 1
+        if headline_above and start > 1 and _headline_at(lines, start - 1, timed)
+        else start
+        for start in runs
+    ]
+    head = lines[: starts[0]]
+    posts = []
+    for start, run, stop in zip(starts, runs, [*starts[1:], len(lines)], strict=True):
+        moment = lines[ends[run] - 1]
+        published = None if is_relative(moment) else moment
+        body = [line for line in lines[start:stop] if not is_timestamp(line)]
+        headline = ""
+        if len(body) > 1 and is_headline(body[0], lenient=True):
+            headline, body = body[0], body[1:]
+        if headline or body:
+            posts.append(Post(headline, tuple(body), published))
+    return Page(title, head[0] if head else "", tuple(head[1:]), tuple(posts))
+
+
+def _run_end(start: int, timed: set[int]) -> int:
+    end = start
+    while end in timed:
+        end += 1
+    return end
+
+
+def _headline_at(lines: list[str], i: int, timed: set[int]) -> bool:
+    return 0 <= i < len(lines) and i not in timed and is_headline(lines[i], lenient=True)
+
+
+def _post_starts(lines: list[str]) -> list[int]:
+    """The lines after the first that open a post: a run of one or two headline lines (a
+    gallery headline before a post, or a headline and its sub-headline) after the end of a
+    sentence and before a body paragraph or the end. Longer runs are tables or lists; a line
+    followed by the rest of its sentence was cut by hard wrapping: they open nothing."""
+    heads = [is_headline(line) for line in lines]
+    starts: list[int] = []
+    i = 1
+    while i < len(lines):
+        if not heads[i]:
+            i += 1
+            continue
+        end = i
+        while end < len(lines) and heads[end]:
+            end += 1
+        after_sentence = i == 1 or lines[i - 1][-1] in _ENDED
+        before_body = end == len(lines) or _is_body(lines[end])
+        if end - i <= 2 and after_sentence and before_body:
+            starts.extend(range(i, end))
+        i = end
+    return starts
+
+
+def _is_body(line: str) -> bool:
+    return not line[0].islower() or line[-1] in _ENDED
+
+
+def _posts(lines: list[str], starts: list[int]) -> tuple[Post, ...]:
+    """Each start opens a post whose body is the lines up to the next start. A headline
+    directly followed by another start is a headline-only post (a photo gallery), unless the
+    second repeats the first's words (SAME_WORDS): then it is a sub-headline, kept as the
+    post's first paragraph."""
     found: list[tuple[str, list[str]]] = []
-    for line in lines:
-        if found and (not is_headline(line) or _is_subheadline(*found[-1], line)):
+    bounds = set(starts)
+    for i in range(starts[0], len(lines)):
+        line = lines[i]
+        if found and (i not in bounds or _is_subheadline(*found[-1], line)):
             found[-1][1].append(line)
         else:
             found.append((line, []))
