@@ -279,3 +279,40 @@ def test_per_record_cost_grows_at_most_linearly(shape: Any, small: int) -> None:
     many rewritten posts) cost about 4x more for 4x the input, not 16x."""
     # The best of three tries: a busy machine slows single runs, never a whole quadratic trend.
     assert min(_growth(shape, small) for _ in range(3)) < 10
+
+
+# --- dedup that does not depend on perfect splitting -------------------------------------------
+
+
+def test_a_post_glued_from_published_paragraphs_is_not_published_again() -> None:
+    """A page split another way (two posts now one) publishes nothing: its text is all out."""
+    first = crawl(
+        [("", "Ferries are cancelled at Port Alder."), ("", "Roads around the harbour are shut.")],
+        "2026-11-30T08:00:00Z",
+    )
+    glued = crawl(
+        [("", "Ferries are cancelled at Port Alder.\nRoads around the harbour are shut.")]
+    )
+    events, _ = replay([first, glued])
+    assert len(events) == 2
+
+
+def test_a_second_copy_of_a_post_next_to_the_first_is_new() -> None:
+    """A recurring post ("Latest headlines") shown twice where it was once is a new update."""
+    first = crawl([("", "Latest headlines: ferries cancelled.")], "2026-11-30T08:00:00Z")
+    second = crawl(
+        [("", "Latest headlines: ferries cancelled."), ("", "Latest headlines: ferries cancelled.")]
+    )
+    events, _ = replay([first, second])
+    assert [e["type"] for e in events] == ["update.created", "update.created"]
+
+
+def test_a_teaser_that_lost_its_first_letter_is_the_same_update() -> None:
+    """A one-line post whose first word lost a letter matches by characters, not shingles."""
+    events, _ = replay(
+        [
+            crawl([("", "Storm closes harbour")], "2026-11-30T08:00:00Z"),
+            crawl([("", "torm closes harbour")]),
+        ]
+    )
+    assert len(events) == 1

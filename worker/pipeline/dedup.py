@@ -13,8 +13,9 @@ text and the story's state. Pure: the story's state comes in and nothing here wr
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 from worker.pipeline.cleaning import comparison_form
@@ -25,6 +26,8 @@ from worker.pipeline.state import STORED_TEXT_MAX_CHARS, StoryState, UpdateRecor
 NEAR_DUPLICATE_MIN = 0.5  # word-3-shingle Jaccard at or above which two texts are one update
 CONTAINED_MIN = 0.8  # share of the shorter text's shingles found in the longer one
 CONTAINED_MIN_SHINGLES = 4  # containment decides only for texts at least this long
+SHORT_TEXT_CHARS = 300  # a comparison form this short is also compared character by character
+SHORT_TEXT_MIN = 0.85  # difflib ratio at or above which two short texts are one update
 COMMON_SHINGLE = 64  # a shingle in more earlier updates than this says nothing about any one
 
 
@@ -55,7 +58,7 @@ class Candidate:
 class Decision:
     """What one update of a crawl is: new, the same, or another version of an earlier one."""
 
-    outcome: str  # "created", "revised", "cosmetic" or "unchanged"
+    outcome: str  # "created", "revised", "cosmetic", "regrouped" or "unchanged"
     candidate: Candidate
     update_id: str
     method: str  # "id", "exact", "simhash" (near duplicate) or "new"
@@ -132,6 +135,31 @@ class _NearIndex:
             score = _similarity(count, mine, self.sizes[uid])
             if score is not None and (best is None or score > best[1]):
                 best = (uid, score)
+        if best is None and len(candidate.form) <= SHORT_TEXT_CHARS:
+            return self._nearest_short(candidate, claimed)
+        return best
+
+    def _nearest_short(self, candidate: Candidate, claimed: set[str]) -> tuple[str, float] | None:
+        """For a text too short for shingles to tell (a one-line teaser whose first word
+        changed shares none), the nearest short earlier update by characters."""
+        best: tuple[str, float] | None = None
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(candidate.form)
+        for uid, record in self.records.items():
+            if uid in claimed or record.kind != candidate.kind:
+                continue
+            form = _record_form(record)
+            if len(form) > SHORT_TEXT_CHARS:
+                continue
+            matcher.set_seq1(form)
+            if (
+                matcher.real_quick_ratio() < SHORT_TEXT_MIN
+                or matcher.quick_ratio() < SHORT_TEXT_MIN
+            ):
+                continue
+            score = matcher.ratio()
+            if score >= SHORT_TEXT_MIN and (best is None or score > best[1]):
+                best = (uid, score)
         return best
 
 
@@ -157,9 +185,65 @@ def _by_hash(state: StoryState, excluded: set[str]) -> dict[str, list[str]]:
     return index
 
 
+def paragraphs_of(headline: str, text: str) -> set[str]:
+    """The comparison forms of an update's headline and paragraphs."""
+    found = {comparison_form(part) for part in text[:STORED_TEXT_MAX_CHARS].split("\n\n")}
+    if headline:
+        found.add(comparison_form(headline))
+    found.discard("")
+    return found
+
+
+class _Published:
+    """How often each paragraph appears in the story's remembered updates and on this page,
+    worked out when first needed."""
+
+    def __init__(self, state: StoryState, candidates: list[Candidate]) -> None:
+        self.state = state
+        self.candidates = candidates
+        self._counts: tuple[Counter[str], Counter[str]] | None = None
+
+    def holds(self, candidate: Candidate) -> bool:
+        """True when every paragraph of a post is already published in the story at least as
+        often as the page shows it: a post cut out of, or glued from, updates already out (the
+        page split another way) is no news; a second copy of a post next to the first is."""
+        if candidate.kind != "post":
+            return False
+        if self._counts is None:
+            published: Counter[str] = Counter()
+            for record in self.state.updates.values():
+                published.update(paragraphs_of(record.headline, record.text))
+            shown: Counter[str] = Counter()
+            for other in self.candidates:
+                if other.kind == "post":
+                    shown.update(paragraphs_of(other.headline, other.text))
+            self._counts = published, shown
+        published, shown = self._counts
+        mine = paragraphs_of(candidate.headline, candidate.text)
+        return bool(mine) and all(shown[form] <= published[form] for form in mine)
+
+
+def _regrouped(decision: Decision, published: _Published) -> Decision:
+    """A new or revised post made only of paragraphs already published is a regrouping."""
+    if decision.outcome in ("created", "revised") and published.holds(decision.candidate):
+        return replace(decision, outcome="regrouped")
+    return decision
+
+
 def match(story_id: str, candidates: list[Candidate], state: StoryState) -> list[Decision]:
     """One decision per candidate, in order; no earlier update is matched twice, and no two
-    candidates get one id (identical posts on one page are two updates)."""
+    candidates get one id (identical posts on one page are two updates). A post without a
+    crawler id (whose ids are the page's own word on its posts) found new or revised whose
+    every paragraph the story has already published (a page split differently
+    from before) is `regrouped`: remembered, never published again."""
+    published = _Published(state, candidates)
+    return [
+        _regrouped(d, published) if d.candidate.post_id is None else d
+        for d in _match(story_id, candidates, state)
+    ]
+
+
+def _match(story_id: str, candidates: list[Candidate], state: StoryState) -> list[Decision]:
     given = {c.post_id for c in candidates if c.post_id is not None}
     by_hash = _by_hash(state, given)
     claimed: set[str] = set()

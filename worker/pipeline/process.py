@@ -216,9 +216,11 @@ def _decide(
             continue
         old_version = previous.version if previous else (was_known[1] if was_known else 0)
         version = max(old_version, 1) + (decision.outcome == "revised")
+        if decision.outcome == "regrouped":
+            version = max(old_version, 1)
         records[uid] = record_of(decision, version, fetched_at)
         changed = True
-        if decision.outcome in ("cosmetic", "unchanged"):
+        if decision.outcome in ("cosmetic", "unchanged", "regrouped"):
             continue
         kind = "update.created" if decision.outcome == "created" else "update.revised"
         fields = _update_fields(decision, version, previous)
