@@ -114,6 +114,7 @@ MEASURES = (
     Measure("new posts missed", _ratio("missed", "posts"), ".2%", "<= 0.5%"),
     Measure("posts created twice or more", _ratio("twice", "posts"), ".2%", "<= 0.5%"),
     Measure("split F1 (right boundaries)", _f1, ".3f", ""),
+    Measure("created events matching no post", _count("orphans", "posts"), "d", "0"),
     Measure("material edits (expected revisions)", _count("material", "posts"), "d", ""),
     Measure("material-revision recall", _ratio("revised_ok", "material"), ".3f", ">= 0.9"),
     Measure("material-revision precision", _ratio("revised_ok", "revised"), ".3f", ">= 0.9"),
@@ -241,6 +242,7 @@ def _blog(story: Story, per_delivery: list[list[dict[str, Any]]], scores: Scores
             label = f"{event['type']} {event['update_id'][:12]} on {delivery.kind} {d}"
             if event["type"] == "update.created":
                 scores.counts["created"] += 1
+                scores.counts["orphans"] += not covered
                 fits = [k for k in covered if contained(bag, shown[k][1]) >= COVER]
                 # An event that fits a post is that post's, even when a shorter post's words
                 # (a teaser, a repeated caption) are inside it too; identical posts take
