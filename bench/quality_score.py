@@ -114,6 +114,7 @@ MEASURES = (
     Measure("new posts missed", _ratio("missed", "posts"), ".2%", "<= 0.5%"),
     Measure("posts created twice or more", _ratio("twice", "posts"), ".2%", "<= 0.5%"),
     Measure("split F1 (right boundaries)", _f1, ".3f", ""),
+    Measure("created events matching no post", _count("orphans", "posts"), "d", "0"),
     Measure("material edits (expected revisions)", _count("material", "posts"), "d", ""),
     Measure("material-revision recall", _ratio("revised_ok", "material"), ".3f", ">= 0.9"),
     Measure("material-revision precision", _ratio("revised_ok", "revised"), ".3f", ">= 0.9"),
@@ -126,6 +127,9 @@ MEASURES = (
     Measure("controls", _count("controls", "controls"), "d", ""),
     Measure(
         "controls: one update with first line", _ratio("control_ok", "controls"), ".3f", "1.000"
+    ),
+    Measure(
+        "controls: first line in some event", _ratio("control_first", "controls"), ".3f", "1.000"
     ),
     Measure("controls: updates (mean)", _ratio("control_updates", "controls"), ".2f", "1.00"),
 )
@@ -202,6 +206,9 @@ def _control(story: Story, per_delivery: list[list[dict[str, Any]]], scores: Sco
     ok = len(created) == 1 and len(events) == 1 and has_first
     scores.counts["controls"] += 1
     scores.counts["control_ok"] += ok
+    scores.counts["control_first"] += any(
+        contained(first, words(_event_text(e))) >= 0.9 for e in events
+    )
     scores.counts["control_updates"] += len({e["update_id"] for e in events})
     if not ok:
         scores.fail(
@@ -214,6 +221,7 @@ def _control(story: Story, per_delivery: list[list[dict[str, Any]]], scores: Sco
 
 def _blog(story: Story, per_delivery: list[list[dict[str, Any]]], scores: Scores, tag: str):
     best: dict[str, int] = {}
+    first_seen: dict[str, int] = {}
     created: Counter[str] = Counter()
     fit: set[str] = set()
     where: dict[str, list[str]] = {}
@@ -234,6 +242,7 @@ def _blog(story: Story, per_delivery: list[list[dict[str, Any]]], scores: Scores
             label = f"{event['type']} {event['update_id'][:12]} on {delivery.kind} {d}"
             if event["type"] == "update.created":
                 scores.counts["created"] += 1
+                scores.counts["orphans"] += not covered
                 fits = [k for k in covered if contained(bag, shown[k][1]) >= COVER]
                 # An event that fits a post is that post's, even when a shorter post's words
                 # (a teaser, a repeated caption) are inside it too; identical posts take
@@ -282,6 +291,7 @@ def _blog(story: Story, per_delivery: list[list[dict[str, Any]]], scores: Scores
         for key in delivery.shown:  # page order, so that failure lists are stable
             if key in new or key in material or key in cosmetic:
                 best[key] = delivery.shown[key]
+            first_seen.setdefault(key, d)
     for key in best:
         scores.counts["posts"] += 1
         n = created[key]
@@ -289,9 +299,24 @@ def _blog(story: Story, per_delivery: list[list[dict[str, Any]]], scores: Scores
         scores.counts["fit_posts"] += key in fit
         text = excerpt(_version_text(story.posts[key].versions[best[key]]), 70)
         if n == 0:
-            scores.fail("new posts missed", f"{tag} {text}")
+            where_it_went = _nearest(story, per_delivery, first_seen[key], key)
+            scores.fail("new posts missed", f"{tag} {text} [{where_it_went}]")
         elif n > 1:
             scores.fail("posts created twice", f"{tag} x{n} ({'; '.join(where[key][:3])}): {text}")
+
+
+def _nearest(story: Story, per_delivery: list[list[dict[str, Any]]], d: int, key: str) -> str:
+    """Where most of a missed post went in the crawl that first showed it."""
+    post = story.posts[key]
+    bag = words(_version_text(post.versions[story.deliveries[d].shown[key]]))
+    best, label = 0.0, "no event"
+    for event in per_delivery[d]:
+        if "rejected" in event:
+            continue
+        share = contained(bag, words(_event_text(event)))
+        if share > best:
+            best, label = share, f"{event['type']} {event.get('update_kind')}"
+    return f"{best:.0%} of it in the nearest event: {label}" if best else "in no event"
 
 
 def _kinds(events: list[dict[str, Any]]) -> str:

@@ -123,5 +123,5 @@ def available(own: bool) -> Corpus:
     if not own and (STAGED / "liveblogs").is_dir():
         return load(STAGED)
     corpus = load(OWN)
-    corpus.own = True
+    corpus.own, corpus.origin = True, "bench/replay/own (our own fixtures)"
     return corpus

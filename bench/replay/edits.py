@@ -1,6 +1,7 @@
 """Edits a publisher makes to a post between crawls, each with its kind.
 
-Cosmetic edits (quote style, whitespace, a typo fixed, HTML-entity encoding) must emit nothing;
+Cosmetic edits (quote style, whitespace, a typo fixed, HTML-entity encoding, a first letter
+lost in extraction) must emit nothing;
 material edits (a number, a name, a sentence added) must emit one `update.revised`. Every edit
 is deterministic given the `random.Random` passed in.
 """
@@ -13,7 +14,7 @@ from dataclasses import replace
 
 from bench.replay.blogs import Version
 
-COSMETIC = ("quotes", "whitespace", "typo", "entities")
+COSMETIC = ("quotes", "whitespace", "typo", "entities", "initial")
 MATERIAL = ("number", "name", "sentence")
 _NUMBER = re.compile(r"\b\d+\b")
 _NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{3,}\b")
@@ -42,7 +43,7 @@ def cosmetic(version: Version, rng: random.Random, typo_at: str | None) -> Versi
     """A cosmetic edit of `version`, or None when none applies (no paragraph)."""
     if not version.paragraphs:
         return None
-    kind = "typo" if typo_at else rng.choice(COSMETIC[:2] + COSMETIC[3:])
+    kind = "typo" if typo_at else rng.choice(("quotes", "whitespace", "entities", "initial"))
     if kind == "typo":
         broken, fixed = typo_at.split("\x00")
         for i, p in enumerate(version.paragraphs):
@@ -53,6 +54,9 @@ def cosmetic(version: Version, rng: random.Random, typo_at: str | None) -> Versi
         return replace(version, entities=not version.entities, change="cosmetic", note=kind)
     i = rng.randrange(len(version.paragraphs))
     p = version.paragraphs[i]
+    if kind == "initial" and len(p) > 20 and p[0].isalpha() and p[1].isalpha():
+        # Extraction lost the paragraph's first letter ("outh Korean" for "South Korean").
+        return _with(version, i, p[1:], "cosmetic", "first letter lost")
     if kind == "quotes" and re.search("['\"\u2019\u2018“”]", p):
         swapped = p.translate(_SWAP)
         return _with(version, i, swapped, "cosmetic", "quote style")

@@ -71,3 +71,12 @@ def test_a_merged_event_covers_both_posts_but_fits_neither() -> None:
         0,
         0,
     )
+
+
+def test_the_bench_runs_on_our_own_fixtures(capsys) -> None:
+    """`python -m bench.quality --own` replays our fixtures and prints every measure."""
+    from bench.quality import main
+
+    main(["--own", "--limit", "2", "--show-failures", "1"])
+    out = capsys.readouterr().out
+    assert "posts created exactly once" in out and "controls: one update with first line" in out

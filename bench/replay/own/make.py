@@ -174,8 +174,7 @@ VOTE = [
         40,
         "",
         [
-            "Photograph: Halvard Isles Gazette",
-            "Counting under way in the sports hall at Port Esk.",
+            "Counting under way in the sports hall at Port Esk. Photograph: Halvard Isles Gazette",
         ],
         False,
     ),
