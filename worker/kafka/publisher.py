@@ -95,22 +95,15 @@ class Publisher:
     async def _dead_letter(
         self, event: EventT, error: BadInput, origin: Origin, max_value_bytes: int
     ) -> None:
-        def build(keep: int) -> bytes:
-            return dead_letter(
-                error,
-                value=event.message.value,
-                key=origin.key,
-                key_size=origin.key_size,
-                key_sha256=origin.key_sha256,
-                topic=origin.topic,
-                partition=origin.partition,
-                offset=origin.offset,
-                now=self.clock(),
-                max_value_bytes=keep,
-            )
-
-        key = dead_letter_key(origin)
-        record = fit_dead_letter(build, max_value_bytes, self.sizes, self.deadletter_name, key)
+        key, record = dead_letter_record(
+            error,
+            event.message.value,
+            origin,
+            now=self.clock(),
+            max_value_bytes=max_value_bytes,
+            sizes=self.sizes,
+            topic=self.settings.deadletter_topic,
+        )
 
         async def smaller(reason: str) -> None:
             if max_value_bytes == 0:
@@ -125,10 +118,6 @@ class Publisher:
             await self.reject(event, error(f"too large to produce: {reason}"))
 
         return dead_letter_it
-
-    @property
-    def deadletter_name(self) -> str:
-        return self.settings.deadletter_topic
 
     def origin_of(self, event: EventT) -> Origin:
         """Where `event` came from: its own place, or for a record of our repartition topic,
@@ -176,6 +165,37 @@ def dead_letter_key(origin: Origin) -> bytes | None:
     return bounded_key(origin.key, DEAD_LETTER_KEY_BYTES)
 
 
+def dead_letter_record(
+    error: BadInput,
+    value: bytes | None,
+    origin: Origin,
+    *,
+    now: datetime,
+    max_value_bytes: int,
+    sizes: RecordLimits,
+    topic: str,
+) -> tuple[bytes | None, bytes]:
+    """The key and value of the dead letter of `value` from `origin`: at most `max_value_bytes`
+    of the value, fewer when the record would not fit `topic` otherwise."""
+
+    def build(keep: int) -> bytes:
+        return dead_letter(
+            error,
+            value=value,
+            key=origin.key,
+            key_size=origin.key_size,
+            key_sha256=origin.key_sha256,
+            topic=origin.topic,
+            partition=origin.partition,
+            offset=origin.offset,
+            now=now,
+            max_value_bytes=keep,
+        )
+
+    key = dead_letter_key(origin)
+    return key, fit_dead_letter(build, max_value_bytes, sizes, topic, key)
+
+
 def fit_dead_letter(
     build: Callable[[int], bytes],
     max_value_bytes: int,
@@ -189,5 +209,5 @@ def fit_dead_letter(
     if sizes.excess(topic, key, record) is None:
         return record
     bare = record_size(key, build(0))
-    keep = max(0, (sizes.limit(topic) - bare) * 3 // 4 - 4)
+    keep = max(0, (sizes.limit(topic) - bare) * 3 // 4 - 16)  # varints grow too
     return build(min(keep, max_value_bytes))

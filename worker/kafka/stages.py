@@ -25,6 +25,7 @@ from faust.utils import json as faust_json
 from worker.codec import decode_article, decode_json, encode_event, story_key
 from worker.enricher import Enricher, NerBatch
 from worker.errors import BadInput, InternalError, OutputTooLarge, Oversize
+from worker.kafka.limits import RecordLimits
 from worker.kafka.origin import ORIGIN_HEADER as ORIGIN_HEADER  # re-exported for tests
 from worker.kafka.publisher import Clock, Publisher, changelog_topic, origin_headers
 from worker.logs import get_logger
@@ -38,7 +39,7 @@ from worker.settings import Settings
 log = get_logger("worker.stages")
 NER_CHUNK = 64  # texts per NER call: spaCy's own batch size
 NER_FIRST_CHUNK = 16  # the first call of a batch, to start NER soon after the batch does
-INTERNAL_REASON_MAX = 200  # an exception's message may quote content: keep its start only
+INTERNAL_REASON_MAX = 120  # an exception's message may quote content: keep its start only
 
 
 class Router(Publisher):
@@ -182,12 +183,9 @@ class Processor(Publisher):
         key = outcome.story_id.encode("ascii")
         refused = self._refused(source, OutputTooLarge)
         for update in outcome.events:
-            value = encode_event(update)
-            if self.sizes.excess(self.settings.output_topic, key, value) is not None:
-                value = encode_event({**update, "entities": [], "entities_truncated": True})
-            excess = self.sizes.excess(self.settings.output_topic, key, value)
-            if excess is not None:
-                await refused(excess)
+            value, excess = event_record(update, key, self.sizes, self.settings.output_topic)
+            if value is None:
+                await refused(excess or "")
                 continue
             await self.send(self.updates, key, value, on_too_large=refused)
             log.info(
@@ -222,3 +220,15 @@ class Processor(Publisher):
         for sid in expired:
             del self.stories[sid]
         return len(expired)
+
+
+def event_record(
+    update: dict[str, Any], key: bytes, sizes: RecordLimits, topic: str
+) -> tuple[bytes | None, str | None]:
+    """The encoded event, without its entities (flagged truncated) when only that makes it fit
+    `topic`; or None and the reason it does not fit at all."""
+    value = encode_event(update)
+    if sizes.excess(topic, key, value) is not None:
+        value = encode_event({**update, "entities": [], "entities_truncated": True})
+    excess = sizes.excess(topic, key, value)
+    return (None, excess) if excess is not None else (value, None)
