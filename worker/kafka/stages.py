@@ -211,12 +211,18 @@ class Processor(Publisher):
             _current_event.reset(token)
 
     def evict_expired(self, now: datetime) -> int:
-        """Forget stories not crawled within the TTL; returns how many were evicted."""
-        expired = [
-            sid
-            for sid, value in list(self.stories.items())
-            if value and is_expired(value, now, self.limits)
-        ]
+        """Forget stories not crawled within the TTL; returns how many were evicted. A story
+        whose state cannot be judged (a time out of range, say) stays, logged: one bad value
+        must not stop the timer, nor the worker."""
+        expired = []
+        for sid, value in list(self.stories.items()):
+            try:
+                if value and is_expired(value, now, self.limits):
+                    expired.append(sid)
+            except Exception as exc:
+                log.error(
+                    "story.unjudged", story_id=sid, error=f"{type(exc).__name__}: {exc}"[:120]
+                )
         for sid in expired:
             del self.stories[sid]
         return len(expired)
