@@ -91,6 +91,7 @@ class Processor(Publisher):
         self.memory = SourceMemory(stories_needed=settings.boilerplate_stories)
         self.enricher = enricher
         self.ner_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ner")
+        self.unjudged: set[str] = set()  # stories the eviction timer could not judge, logged
 
     async def process(self, events: Sequence[EventT]) -> None:
         await self.read_sizes()
