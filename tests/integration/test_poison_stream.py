@@ -260,10 +260,15 @@ def test_a_huge_key_is_dead_lettered_as_a_prefix_with_its_size_and_hash(hostile_
     assert letter["key_size"] == len(record.key) and letter["key_truncated"] is True
 
 
-@pytest.mark.xfail(reason=poison.LEAD_LINEAR, strict=False)
+# Not run until the linear-time core lands: today these shapes hold a CPU for minutes (the 60 KB
+# token's revision alone about 150 s). The lead removes `run=False` after merging it.
+@pytest.mark.xfail(reason=poison.LEAD_LINEAR, run=False)
 def test_stalling_shapes_neither_stall_nor_restart_the_worker(broker, tmp_path):
     """The shapes whose cost was super-linear are processed or dead-lettered in time."""
     run = run_hostile(broker, tmp_path, STALLING)
-    assert all(run.outcome(r, strict=False) is not None for r in STALLING)
-    assert run.worker.process.poll() is None
-    run.worker.stop(signal.SIGKILL)
+    try:
+        missing = [r.name for r in STALLING if run.outcome(r, strict=False) is None]
+        assert not missing, f"neither processed nor dead-lettered in time: {missing}"
+        assert run.worker.process.poll() is None
+    finally:
+        run.worker.stop(signal.SIGKILL)
