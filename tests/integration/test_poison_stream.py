@@ -251,13 +251,26 @@ def test_forged_origin_headers_cannot_move_or_rekey_a_dead_letter(hostile_run):
         assert base64.b64decode(letter["key_b64"]) == record.key
 
 
-def test_a_huge_key_is_dead_lettered_as_a_prefix_with_its_size_and_hash(hostile_run):
-    """A tombstone with a 3 MB key: the dead letter keeps 1 KiB of it, its size and SHA-256."""
-    (record,) = [r for r in STREAMED if r.value is None]
+def test_every_dead_letter_points_at_its_input_record(hostile_run):
+    """Whichever stage found the problem, a dead letter names the input topic, partition and
+    offset where its record is."""
+    for record, place in zip(hostile_run.records, hostile_run.places, strict=True):
+        letter = hostile_run.letter_of(record)
+        if letter is not None:
+            where = (letter["topic"], letter["partition"], letter["offset"])
+            assert where == (hostile_run.names.input, *place), record.name
+
+
+@pytest.mark.parametrize("name", ["a tombstone with a 3 MB key", "a 3 MB key on an empty article"])
+def test_a_huge_key_is_dead_lettered_as_a_prefix_with_its_size_and_hash(hostile_run, name):
+    """A 3 MB key, dead-lettered by the router or after repartitioning: the dead letter keeps
+    1 KiB of it, its size and its SHA-256."""
+    (record,) = [r for r in STREAMED if r.name == name]
     letter = hostile_run.letter_of(record)
-    assert letter is not None and letter["error_class"] == "EmptyValue"
+    assert letter is not None and letter["error_class"] == record.expect
     assert base64.b64decode(letter["key_b64"]) == record.key[:DEAD_LETTER_KEY_BYTES]
     assert letter["key_size"] == len(record.key) and letter["key_truncated"] is True
+    assert letter["key_sha256"] == hashlib.sha256(record.key).hexdigest()
 
 
 # Not run until the linear-time core lands: today these shapes hold a CPU for minutes (the 60 KB
