@@ -155,3 +155,11 @@ def test_origin_headers_on_the_repartition_topic_are_followed_when_well_formed()
     assert stage.origin_of(record(INTERNAL, ours)) == Origin("raw", 0, 3, b"crawler")  # type: ignore[arg-type]
     broken = [("news-worker-origin", b"\xff\xfe")]
     assert stage.origin_of(record(INTERNAL, broken)) == Origin(INTERNAL, 1, 7, b"key")  # type: ignore[arg-type]
+
+
+def test_a_broker_that_cannot_be_asked_leaves_the_fallback_limits() -> None:
+    """No broker listening: the limits are the setting's, and nothing raises."""
+    from worker.kafka.limits import broker_limits
+
+    nowhere = Settings(bootstrap_servers="127.0.0.1:9")
+    assert asyncio.run(broker_limits(nowhere, ["news.updates"])) == {}

@@ -11,6 +11,7 @@ SHA-256 of the whole. Imports aiokafka (the admin client, the record framing), n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,6 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import (
-    KafkaError,
     MessageSizeTooLargeError,
     RecordListTooLargeError,
     RecordTooLargeError,
@@ -106,25 +106,23 @@ class RecordLimits:
 async def broker_limits(settings: Settings, topics: Iterable[str]) -> dict[str, int]:
     """`max.message.bytes` of each of `topics` as the broker reports it; a topic the broker
     does not report (or a broker that cannot say) is left out."""
-    wanted = list(topics)
-    admin = AIOKafkaAdminClient(**client_options(settings))
+    resources = [
+        ConfigResource(ConfigResourceType.TOPIC, name, {"max.message.bytes": None})
+        for name in topics
+    ]
+    admin: AIOKafkaAdminClient | None = None
     try:
+        admin = AIOKafkaAdminClient(**client_options(settings))
         await asyncio.wait_for(admin.start(), DESCRIBE_TIMEOUT_S)
-        responses = await asyncio.wait_for(
-            admin.describe_configs(
-                [
-                    ConfigResource(ConfigResourceType.TOPIC, name, {"max.message.bytes": None})
-                    for name in wanted
-                ]
-            ),
-            DESCRIBE_TIMEOUT_S,
-        )
-    except (KafkaError, OSError, TimeoutError, ValueError) as exc:
+        responses = await asyncio.wait_for(admin.describe_configs(resources), DESCRIBE_TIMEOUT_S)
+    except Exception as exc:  # best effort: any failure leaves the fallback limits in force
         # Tansu, or no describe-configs rights: the setting (or the producer's limit) stands.
         log.info("record_limits.unknown", error=type(exc).__name__, detail=str(exc)[:200])
         return {}
     finally:
-        await admin.close()
+        if admin is not None:
+            with contextlib.suppress(Exception):
+                await admin.close()
     return parse_limits(responses)
 
 
