@@ -40,6 +40,11 @@ RAW_ARTICLE = "raw_article.v1"
 NEWS_UPDATE = "news_update.v1"
 DEAD_LETTER = "dead_letter.v1"
 _REASON_MAX = 400
+# Reasons are logged at WARNING and copied into dead letters: article content in them (a bad
+# value as the schema check saw it) is quoted up to this many characters.
+QUOTE_MAX = 80
+# A dead letter keeps this many bytes of the original key, and its size and hash.
+DEAD_LETTER_KEY_BYTES = 1024
 
 
 class ContractBroken(NewsWorkerError):
@@ -120,6 +125,14 @@ def _shorten(text: str, limit: int = _REASON_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _quoted(message: str, instance: Any) -> str:
+    """`message` with its quotation of the offending value cut to QUOTE_MAX characters."""
+    quoted = repr(instance)
+    if len(quoted) <= QUOTE_MAX or quoted not in message:
+        return message
+    return message.replace(quoted, quoted[: QUOTE_MAX - 1] + "…")
+
+
 def schema_error(name: str, value: Any) -> str | None:
     """A one-line description of the most relevant violation of schema `name`, or None."""
     try:
@@ -136,7 +149,7 @@ def schema_error(name: str, value: Any) -> str | None:
         custom = None
     if custom is None and error.validator in _SIZE_LIMITS:
         custom = f"{_SIZE_LIMITS[error.validator]} {error.validator_value}"
-    return _shorten(f"{where}: {custom or error.message}")
+    return _shorten(f"{where}: {custom or _quoted(error.message, error.instance)}")
 
 
 def decode_article(value: bytes | None, max_bytes: int) -> dict[str, Any]:
@@ -175,7 +188,9 @@ def _url_error(url: str) -> str | None:
         return f"url: {exc}"
     host = parts.hostname or ""
     if ":" not in host and not _HOST.fullmatch(host):  # an IPv6 host parsed above
-        return _shorten(f"url: {host!r} is not a host name" if host else "url: no host")
+        if not host:
+            return "url: no host"
+        return _shorten(f"url: {_shorten(host, QUOTE_MAX)!r} is not a host name")
     return None
 
 
@@ -197,18 +212,23 @@ def dead_letter(
     offset: int | None,
     now: datetime,
     max_value_bytes: int,
+    key_size: int | None = None,
+    key_sha256: str | None = None,
 ) -> bytes:
-    """A dead_letter.v1 record: the original bytes (a prefix when huge), where they were, why."""
+    """A dead_letter.v1 record: the original bytes (a prefix when huge), where they were, why.
+
+    The key is kept up to DEAD_LETTER_KEY_BYTES, with its size and hash; `key_size` and
+    `key_sha256` describe the original when `key` is already a prefix of it."""
     original = value or b""
     kept = original[:max_value_bytes]
     record = {
         "schema": DEAD_LETTER,
         "error_class": error.error_class,
-        "reason": error.reason,
+        "reason": _shorten(error.reason),
         "topic": topic,
         "partition": partition,
         "offset": offset,
-        "key_b64": None if key is None else base64.b64encode(key).decode("ascii"),
+        **_key_fields(key, key_size, key_sha256),
         "value_b64": None if value is None else base64.b64encode(kept).decode("ascii"),
         "value_size": len(original),
         "value_truncated": len(kept) < len(original),
@@ -216,6 +236,19 @@ def dead_letter(
         "dead_lettered_at": format_time(now),
     }
     return orjson.dumps(record)
+
+
+def _key_fields(key: bytes | None, size: int | None, sha256: str | None) -> dict[str, Any]:
+    if key is None:
+        return {"key_b64": None}
+    kept = key[:DEAD_LETTER_KEY_BYTES]
+    size = len(key) if size is None else size
+    return {
+        "key_b64": base64.b64encode(kept).decode("ascii"),
+        "key_size": size,
+        "key_truncated": len(kept) < size,
+        "key_sha256": sha256 or hashlib.sha256(key).hexdigest(),
+    }
 
 
 def decode_json(value: bytes) -> Any:

@@ -1,7 +1,9 @@
 """The shell side of enrichment: the NER model, the alias file, and one batched NER call.
 
 Shared by the streaming worker (which calls `run` in a worker thread) and `news-worker process`.
-The alias file is re-read when its modification time changes: edit it, and the next batch uses it.
+The alias file is re-read when its modification time or size changes: edit it, and the next
+batch uses it. A file that cannot be read or parsed (half-written, invalid) leaves the last good
+table in use and is logged once per change; with no good table yet, the bundled one serves.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from worker.logs import get_logger
 from worker.pipeline.enrichment import enrich, ner_requests
 from worker.pipeline.entities import AliasTable, Mention
 from worker.pipeline.gazetteer import find_place
 from worker.pipeline.process import Outcome
+
+log = get_logger("worker.enricher")
 
 
 class Extractor(Protocol):
@@ -42,17 +47,46 @@ class Enricher:
         self.max_chars = max_chars
         self.aliases_file = Path(aliases_file) if aliases_file else None
         self._aliases: AliasTable | None = None
-        self._aliases_mtime: float | None = None
+        self._aliases_seen: tuple[int, int] | None = (-1, -1)  # never read yet
         self.texts_sent = 0
         self.chars_sent = 0
 
     def aliases(self) -> AliasTable:
-        """The alias table, re-read when its file changed since the last batch."""
-        mtime = self.aliases_file.stat().st_mtime if self.aliases_file else None
-        if self._aliases is None or mtime != self._aliases_mtime:
-            self._aliases = AliasTable.load(self.aliases_file)
-            self._aliases_mtime = mtime
+        """The alias table, re-read when its file changed since the last batch; the last good
+        table while the file is broken."""
+        seen = self._file_version()
+        if self.aliases_file is not None and seen != self._aliases_seen:
+            self._aliases_seen = seen
+            fresh = self._reload() if seen is not None else None
+            self._aliases = fresh if fresh is not None else self._aliases
+        if self._aliases is None:  # no file, or never a good one: the bundled table serves
+            self._aliases = AliasTable.load()
         return self._aliases
+
+    def _file_version(self) -> tuple[int, int] | None:
+        """The alias file's modification time and size; None when it cannot be read (logged
+        once per change)."""
+        if self.aliases_file is None:
+            return None
+        try:
+            stat = self.aliases_file.stat()
+        except OSError as exc:
+            if self._aliases_seen is not None:
+                log.error("aliases.unreadable", file=str(self.aliases_file), error=str(exc)[:200])
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def _reload(self) -> AliasTable | None:
+        try:
+            return AliasTable.load(self.aliases_file)
+        except Exception as exc:  # any broken content: keep serving with the last good table
+            log.error(
+                "aliases.invalid",
+                file=str(self.aliases_file),
+                error=f"{type(exc).__name__}: {exc}"[:200],
+                kept="last good table" if self._aliases is not None else "bundled table",
+            )
+            return None
 
     def warm(self) -> None:
         """Load the model and the gazetteers now rather than on the first batch."""

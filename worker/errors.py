@@ -63,5 +63,10 @@ class EmptyText(BadInput):
     """After cleaning, the article has no text left."""
 
 
+class OutputTooLarge(BadInput):
+    """What the record gives (an event, the story's state) is over its topic's byte limit, or
+    the broker refused it for its size."""
+
+
 class InternalError(BadInput):
     """The core failed on this record: a bug, dead-lettered so that the record is not lost."""

@@ -37,6 +37,7 @@ class Settings:
     log_level: str = "INFO"
     max_value_bytes: int = 5 * 1024 * 1024
     deadletter_max_value_bytes: int = 700_000
+    max_record_bytes: int | None = None
     batch_size: int = 500
     batch_within_ms: int = 20
     story_ttl_hours: float = 72.0
@@ -185,6 +186,13 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "deadletter_max_value_bytes",
         _positive_int,
         "a dead letter keeps at most this many bytes of the original value",
+    ),
+    EnvVar(
+        "NEWS_WORKER_MAX_RECORD_BYTES",
+        "max_record_bytes",
+        _positive_int,
+        "largest record produced to a topic whose max.message.bytes the broker does not report; "
+        "default: the producer's request limit",
     ),
     EnvVar(
         "NEWS_WORKER_BATCH_SIZE", "batch_size", _positive_int, "records the agent takes per batch"

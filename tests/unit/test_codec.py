@@ -16,6 +16,8 @@ import pytest
 
 from worker.codec import (
     DEAD_LETTER,
+    DEAD_LETTER_KEY_BYTES,
+    QUOTE_MAX,
     RAW_ARTICLE,
     ContractBroken,
     _fast_check,
@@ -268,7 +270,9 @@ def test_contract_broken_is_not_bad_input() -> None:
 # --- dead_letter -------------------------------------------------------------------------------
 
 
-def letter(value: bytes | None, *, key: bytes | None = b"k1", limit: int = 1000) -> dict[str, Any]:
+def letter(
+    value: bytes | None, *, key: bytes | None = b"k1", limit: int = 1000, **key_facts: Any
+) -> dict[str, Any]:
     return orjson.loads(
         dead_letter(
             NotJson("not JSON: truncated"),
@@ -279,6 +283,7 @@ def letter(value: bytes | None, *, key: bytes | None = b"k1", limit: int = 1000)
             offset=41,
             now=NOW,
             max_value_bytes=limit,
+            **key_facts,
         )
     )
 
@@ -334,3 +339,32 @@ def test_story_key_is_the_story_tables_changelog_key() -> None:
     assert (
         story_key(sid) == Registry().dumps_key(str, sid, serializer="json") == b'"69d56995a1b2c3d4"'
     )
+
+
+def test_dead_letter_of_a_long_key_keeps_a_prefix_its_size_and_hash() -> None:
+    """A key over the cap is kept as a prefix; key_size and key_sha256 describe the original."""
+    key = b"k" * 5000
+    document = letter(b"{broken", key=key)
+    assert schema_error("dead_letter.v1", document) is None
+    assert base64.b64decode(document["key_b64"]) == key[:DEAD_LETTER_KEY_BYTES]
+    assert document["key_size"] == 5000 and document["key_truncated"] is True
+    assert document["key_sha256"] == hashlib.sha256(key).hexdigest()
+
+
+def test_dead_letter_of_a_key_prefix_keeps_the_originals_size_and_hash() -> None:
+    """A key already cut upstream (origin headers) carries the original's size and hash."""
+    document = letter(b"{broken", key=b"k" * 10, key_size=9000, key_sha256="a" * 64)
+    assert (document["key_size"], document["key_truncated"]) == (9000, True)
+    assert document["key_sha256"] == "a" * 64
+
+
+def test_schema_reasons_quote_at_most_a_short_prefix_of_content() -> None:
+    """A long offending value is quoted up to QUOTE_MAX characters in the reason."""
+    secret = "Confidential paragraph of the article. " * 40
+    with pytest.raises(SchemaViolation) as caught:
+        decode_article(orjson.dumps({**article(), "fetched_at": secret}), LIMIT)
+    assert secret[:QUOTE_MAX] not in caught.value.reason
+    assert len(caught.value.reason) < QUOTE_MAX + 100
+    with pytest.raises(SchemaViolation) as caught:
+        decode_article(orjson.dumps({**article(), "text": {"body": secret}}), LIMIT)
+    assert len(caught.value.reason) < QUOTE_MAX + 100

@@ -101,3 +101,48 @@ def test_an_edited_alias_file_is_used_by_the_next_batch(tmp_path) -> None:
     path.write_text(json.dumps({"entities": [entry]}))
     os.utime(path, (1_900_000_000, 1_900_000_000))
     assert enricher.aliases().lookup("HHG") == ("Harbour Herald Group", "nw:hhg", "ORG")
+
+
+def _touch(path, when: int) -> None:
+    import os
+
+    os.utime(path, (when, when))
+
+
+def test_a_half_written_alias_file_keeps_the_last_good_table(tmp_path) -> None:
+    """A broken file is logged once per change; the last good table serves until it is fixed."""
+    from structlog.testing import capture_logs
+
+    path = tmp_path / "aliases.json"
+    entry = {
+        "canonical": "Harbour Herald Group",
+        "label": "ORG",
+        "id": "nw:hhg",
+        "aliases": ["HHG"],
+    }
+    path.write_text(json.dumps({"entities": [entry]}))
+    enricher = Enricher(RecordingExtractor(), 10_000, str(path))
+    assert enricher.aliases().lookup("HHG") is not None
+    with capture_logs() as logs:
+        for n, broken in enumerate(['{"entities": [{"canon', "[1, 2]", '{"entities": [{}]}']):
+            path.write_text(broken)
+            _touch(path, 1_900_000_000 + n)
+            assert enricher.aliases().lookup("HHG") is not None
+            assert enricher.aliases().lookup("HHG") is not None  # same file: no second log
+    assert [entry["event"] for entry in logs] == ["aliases.invalid"] * 3
+    path.write_text(json.dumps({"entities": []}))
+    _touch(path, 1_900_000_100)
+    assert enricher.aliases().lookup("HHG") is None
+
+
+def test_a_missing_or_broken_alias_file_at_start_serves_the_bundled_table(tmp_path) -> None:
+    """With no good file ever read, the bundled table serves; nothing raises."""
+    from structlog.testing import capture_logs
+
+    with capture_logs() as logs:
+        missing = Enricher(RecordingExtractor(), 10_000, str(tmp_path / "nope.json"))
+        assert missing.aliases().lookup("DPRK") is not None
+        broken = tmp_path / "broken.json"
+        broken.write_bytes(b"\xff\xfe{")
+        assert Enricher(None, 10_000, str(broken)).aliases().lookup("DPRK") is not None
+    assert [entry["event"] for entry in logs] == ["aliases.unreadable", "aliases.invalid"]

@@ -100,3 +100,14 @@ def test_poison_between_good_lines_changes_no_event() -> None:
     assert mixed == clean
     blank = [p for p in CORPUS if not (p.value or b"").strip()]  # offline skips blank lines
     assert dead_letters == len(CORPUS) - len(blank)
+
+
+def test_the_hostile_class_has_distinct_records_each_with_an_expectation() -> None:
+    """Names are unique, each (value, key) pair too, and pending checks name their owner."""
+    hostile = poison.hostile()
+    assert len({h.name for h in hostile}) == len(hostile)
+    assert len({(h.value, h.key) for h in hostile}) == len(hostile)
+    for record in hostile:
+        assert record.expect in {"", "any"} or record.expect[0].isupper()
+        assert record.expect != "" or (record.url and record.marker)
+        assert not record.pending or record.pending.split(":")[0] in {"lead", "split"}

@@ -20,10 +20,14 @@ from typing import Any
 
 from faust.streams import _current_event
 from faust.types import EventT, TopicT
+from faust.utils import json as faust_json
 
-from worker.codec import dead_letter, decode_article, decode_json, encode_event, story_key
+from worker.codec import decode_article, decode_json, encode_event, story_key
 from worker.enricher import Enricher, NerBatch
-from worker.errors import BadInput, InternalError
+from worker.errors import BadInput, InternalError, OutputTooLarge, Oversize
+from worker.kafka.limits import RecordLimits
+from worker.kafka.origin import ORIGIN_HEADER as ORIGIN_HEADER  # re-exported for tests
+from worker.kafka.publisher import Clock, Publisher, changelog_topic, origin_headers
 from worker.logs import get_logger
 from worker.pipeline import process_article
 from worker.pipeline.enrichment import story_names
@@ -33,81 +37,12 @@ from worker.pipeline.story import story_id
 from worker.settings import Settings
 
 log = get_logger("worker.stages")
-Clock = Callable[[], datetime]
-ORIGIN_HEADER = "news-worker-origin"
-ORIGIN_KEY_HEADER = "news-worker-origin-key"
 NER_CHUNK = 64  # texts per NER call: spaCy's own batch size
 NER_FIRST_CHUNK = 16  # the first call of a batch, to start NER soon after the batch does
+INTERNAL_REASON_MAX = 120  # an exception's message may quote content: keep its start only
 
 
-class _Publisher:
-    def __init__(self, settings: Settings, deadletters: TopicT, clock: Clock) -> None:
-        self.settings = settings
-        self.deadletters = deadletters
-        self.clock = clock
-        self.pending: list[Awaitable[Any]] = []
-
-    async def send(
-        self,
-        topic: TopicT,
-        key: bytes | None,
-        value: bytes,
-        headers: list[tuple[str, bytes]] | None = None,
-    ) -> None:
-        self.pending.append(await topic.send(key=key, value=value, headers=headers, force=True))
-
-    async def reject(self, event: EventT, error: BadInput) -> None:
-        topic, partition, offset, key = origin_of(event)
-        log.warning(
-            "article.rejected",
-            error_class=error.error_class,
-            reason=error.reason,
-            topic=topic,
-            partition=partition,
-            offset=offset,
-        )
-        record = dead_letter(
-            error,
-            value=event.message.value,
-            key=key,
-            topic=topic,
-            partition=partition,
-            offset=offset,
-            now=self.clock(),
-            max_value_bytes=self.settings.deadletter_max_value_bytes,
-        )
-        await self.send(self.deadletters, key, record)
-
-    async def flush(self) -> None:
-        """Wait until the broker has acknowledged everything sent since the last flush."""
-        pending, self.pending = self.pending, []
-        if pending:
-            await asyncio.gather(*pending)
-
-
-def origin_headers(event: EventT) -> list[tuple[str, bytes]]:
-    """Where a repartitioned record came from, so a later dead letter can point at the original."""
-    message = event.message
-    where = f"{message.partition}:{message.offset}:{message.topic}".encode()
-    headers = [(ORIGIN_HEADER, where)]
-    if message.key is not None:
-        headers.append((ORIGIN_KEY_HEADER, message.key))
-    return headers
-
-
-def origin_of(event: EventT) -> tuple[str, int, int, bytes | None]:
-    """The input topic, partition, offset and key of a record, following origin headers."""
-    message = event.message
-    raw_headers = message.headers or []
-    headers = dict(raw_headers.items() if isinstance(raw_headers, dict) else raw_headers)
-    where = headers.get(ORIGIN_HEADER)
-    if where is None:
-        return message.topic, message.partition, message.offset, message.key
-    partition, offset, topic = bytes(where).decode().split(":", 2)
-    return topic, int(partition), int(offset), headers.get(ORIGIN_KEY_HEADER)
-
-
-class Router(_Publisher):
+class Router(Publisher):
     """Stage 1: validate raw articles and key them by story id; the crawler's key is not trusted."""
 
     def __init__(
@@ -117,18 +52,25 @@ class Router(_Publisher):
         self.by_story = by_story
 
     async def route(self, events: Sequence[EventT]) -> None:
+        await self.read_sizes()
         for event in events:
             try:
                 article = decode_article(event.message.value, self.settings.max_value_bytes)
+                key = story_key(story_id(article["url"]))
+                headers = origin_headers(event)
+                excess = self.sizes.excess(self.internal_topic, key, event.message.value, headers)
+                if excess is not None:
+                    raise Oversize(f"repartitioned, it would be {excess}")
             except BadInput as error:
                 await self.reject(event, error)
                 continue
-            key = story_key(story_id(article["url"]))
-            await self.send(self.by_story, key, event.message.value, origin_headers(event))
+            await self.send(
+                self.by_story, key, event.message.value, headers, self._refused(event, Oversize)
+            )
         await self.flush()
 
 
-class Processor(_Publisher):
+class Processor(Publisher):
     """Stage 2: one story's crawls against its state, in order; events out, state written last."""
 
     def __init__(
@@ -149,8 +91,10 @@ class Processor(_Publisher):
         self.memory = SourceMemory(stories_needed=settings.boilerplate_stories)
         self.enricher = enricher
         self.ner_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ner")
+        self.unjudged: set[str] = set()  # stories the eviction timer could not judge, logged
 
     async def process(self, events: Sequence[EventT]) -> None:
+        await self.read_sizes()
         now = self.clock()
         writes: dict[str, Any] = {}
         sources: dict[str, EventT] = {}
@@ -162,8 +106,8 @@ class Processor(_Publisher):
         # from call to call.
         loop = asyncio.get_running_loop()
         names: dict[str, Any] = {}
-        calls: list[tuple[asyncio.Future[NerBatch | None], list[Outcome]]] = []
-        chunk: list[tuple[Outcome, Mapping[str, str]]] = []
+        calls: list[tuple[asyncio.Future[NerBatch | None], list[tuple[Outcome, EventT]]]] = []
+        chunk: list[tuple[Outcome, Mapping[str, str], EventT]] = []
         texts = 0
         for event in events:
             try:
@@ -172,16 +116,18 @@ class Processor(_Publisher):
                 outcome = process_article(
                     article, state, now, limits=self.limits, memory=self.memory
                 )
+                self._check_fits(outcome)
             except BadInput as error:
                 await self.reject(event, error)
                 continue
             except Exception as exc:  # a bug must not lose the record nor stop the stream
                 log.exception("article.failed", offset=event.message.offset)
-                await self.reject(event, InternalError(f"{type(exc).__name__}: {exc}"))
+                reason = f"{type(exc).__name__}: {exc}"[:INTERNAL_REASON_MAX]
+                await self.reject(event, InternalError(reason))
                 continue
             writes.update(outcome.state_writes)
             sources.update(dict.fromkeys(outcome.state_writes, event))
-            chunk.append((outcome, known))
+            chunk.append((outcome, known, event))
             texts += len(outcome.events)
             if texts >= (NER_CHUNK if calls else NER_FIRST_CHUNK):
                 calls.append(self._enrich(loop, chunk, names))
@@ -198,8 +144,8 @@ class Processor(_Publisher):
                     seconds=round(ner.seconds, 4),
                     started=round(ner.started, 4),
                 )
-            for outcome in outcomes:
-                await self.publish(outcome)
+            for outcome, source in outcomes:
+                await self.publish(outcome, source)
         await self.flush()
         for story, value in writes.items():
             self._write(story, value, sources[story])
@@ -209,16 +155,40 @@ class Processor(_Publisher):
     def _enrich(
         self,
         loop: asyncio.AbstractEventLoop,
-        chunk: list[tuple[Outcome, Mapping[str, str]]],
+        chunk: list[tuple[Outcome, Mapping[str, str], EventT]],
         names: dict[str, Any],
-    ) -> tuple[asyncio.Future[NerBatch | None], list[Outcome]]:
-        call = loop.run_in_executor(self.ner_thread, self.enricher.run, chunk, names)
-        return call, [outcome for outcome, _ in chunk]
+    ) -> tuple[asyncio.Future[NerBatch | None], list[tuple[Outcome, EventT]]]:
+        items = [(outcome, known) for outcome, known, _ in chunk]
+        call = loop.run_in_executor(self.ner_thread, self.enricher.run, items, names)
+        return call, [(outcome, source) for outcome, _, source in chunk]
 
-    async def publish(self, outcome: Outcome) -> None:
+    def _check_fits(self, outcome: Outcome) -> None:
+        """Raise OutputTooLarge when an event (before entities) or the story's new state would
+        not fit its topic: the record is dead-lettered before anything of it is published."""
         key = outcome.story_id.encode("ascii")
+        output = self.settings.output_topic
         for update in outcome.events:
-            await self.send(self.updates, key, encode_event(update))
+            excess = self.sizes.excess(output, key, faust_json.dumps(update))
+            if excess is not None:
+                raise OutputTooLarge(f"event {update['update_id']}: {excess}")
+        for story, value in outcome.state_writes.items():
+            excess = self._state_excess(story, value)
+            if excess is not None:
+                raise OutputTooLarge(f"story state: {excess}")
+
+    def _state_excess(self, story: str, value: Any) -> str | None:
+        encoded = faust_json.dumps(value)  # as the table's changelog serialises it
+        return self.sizes.excess(changelog_topic(self.settings), story_key(story), encoded)
+
+    async def publish(self, outcome: Outcome, source: EventT) -> None:
+        key = outcome.story_id.encode("ascii")
+        refused = self._refused(source, OutputTooLarge)
+        for update in outcome.events:
+            value, excess = event_record(update, key, self.sizes, self.settings.output_topic)
+            if value is None:
+                await refused(excess or "")
+                continue
+            await self.send(self.updates, key, value, on_too_large=refused)
             log.info(
                 "update.published",
                 type=update["type"],
@@ -229,6 +199,10 @@ class Processor(_Publisher):
             )
 
     def _write(self, story: str, value: Any, event: EventT) -> None:
+        excess = self._state_excess(story, value)
+        if excess is not None:  # its names grew in enrichment: keep the state it had
+            log.error("story.too_large", story_id=story, reason=excess)
+            return
         # Faust's RocksDB store finds a key's partition through the current event; state is
         # written after the batch's acks, outside the stream's own context, so set it here.
         token = _current_event.set(weakref.ref(event))
@@ -238,12 +212,30 @@ class Processor(_Publisher):
             _current_event.reset(token)
 
     def evict_expired(self, now: datetime) -> int:
-        """Forget stories not crawled within the TTL; returns how many were evicted."""
-        expired = [
-            sid
-            for sid, value in list(self.stories.items())
-            if value and is_expired(value, now, self.limits)
-        ]
+        """Forget stories not crawled within the TTL; returns how many were evicted. A story
+        whose state cannot be judged (a time out of range, say) stays, logged: one bad value
+        must not stop the timer, nor the worker."""
+        expired = []
+        for sid, value in list(self.stories.items()):
+            try:
+                if value and is_expired(value, now, self.limits):
+                    expired.append(sid)
+            except Exception as exc:
+                log.error(
+                    "story.unjudged", story_id=sid, error=f"{type(exc).__name__}: {exc}"[:120]
+                )
         for sid in expired:
             del self.stories[sid]
         return len(expired)
+
+
+def event_record(
+    update: dict[str, Any], key: bytes, sizes: RecordLimits, topic: str
+) -> tuple[bytes | None, str | None]:
+    """The encoded event, without its entities (flagged truncated) when only that makes it fit
+    `topic`; or None and the reason it does not fit at all."""
+    value = encode_event(update)
+    if sizes.excess(topic, key, value) is not None:
+        value = encode_event({**update, "entities": [], "entities_truncated": True})
+    excess = sizes.excess(topic, key, value)
+    return (None, excess) if excess is not None else (value, None)
