@@ -84,11 +84,8 @@ def covers(records: list[Record], expected: set[str]) -> bool:
 # --- valid but hostile -------------------------------------------------------------------------
 
 HOSTILE = poison.hostile()
-# Stories with a shape that still stalls the worker for minutes run in a test of their own
-# (xfail until the linear-time core lands); the battery takes every other hostile record.
-_STALLS = {h.url for h in HOSTILE if h.stall and h.pending}
-STREAMED = [h for h in HOSTILE if h.url not in _STALLS]
-STALLING = [h for h in HOSTILE if h.url in _STALLS]  # with the crawls before a revision
+# Every hostile record goes through one worker, the shapes that once stalled it (`stall`) too.
+STREAMED = HOSTILE
 HOSTILE_DEADLINE_S = 240.0
 
 
@@ -211,7 +208,6 @@ def test_hostile_records_are_processed_or_dead_lettered_without_a_restart(hostil
     assert "worker.failed" not in log_events
 
 
-@pytest.mark.xfail(reason=poison.LEAD_TIME, strict=False)
 def test_no_hostile_record_is_an_internal_error(hostile_run):
     """No hostile record trips a bug in the core (an InternalError dead letter)."""
     internal = [d["reason"] for d in hostile_run.letters if d["error_class"] == "InternalError"]
@@ -272,17 +268,3 @@ def test_a_huge_key_is_dead_lettered_as_a_prefix_with_its_size_and_hash(hostile_
     assert base64.b64decode(letter["key_b64"]) == record.key[:DEAD_LETTER_KEY_BYTES]
     assert letter["key_size"] == len(record.key) and letter["key_truncated"] is True
     assert letter["key_sha256"] == hashlib.sha256(record.key).hexdigest()
-
-
-# Not run until the linear-time core lands: today these shapes hold a CPU for minutes (the 60 KB
-# token's revision alone about 150 s). The lead removes `run=False` after merging it.
-@pytest.mark.xfail(reason=poison.LEAD_LINEAR, run=False)
-def test_stalling_shapes_neither_stall_nor_restart_the_worker(broker, tmp_path):
-    """The shapes whose cost was super-linear are processed or dead-lettered in time."""
-    run = run_hostile(broker, tmp_path, STALLING)
-    try:
-        missing = [r.name for r in STALLING if run.outcome(r, strict=False) is None]
-        assert not missing, f"neither processed nor dead-lettered in time: {missing}"
-        assert run.worker.process.poll() is None
-    finally:
-        run.worker.stop(signal.SIGKILL)
