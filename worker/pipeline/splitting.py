@@ -38,6 +38,10 @@ MIN_TIME_LINES = 2
 STRUCTURE_MIN_POSTS = 4
 STRUCTURE_MIN_WORDS = 5
 # Final characters of a line that ends a sentence (closing quotes and brackets included).
+_RUNS_ON = frozenset(",;:-(\u2013\u2014")
+_DANGLING = frozenset(
+    {"a", "an", "the", "and", "or", "but", "of", "to", "for", "with", "from", "in", "on", "at"}
+)
 _ENDED = frozenset(".!?…\"”\u2019')]")
 
 
@@ -183,10 +187,11 @@ def _headline_at(lines: list[str], i: int, timed: set[int]) -> bool:
 
 
 def _post_starts(lines: list[str]) -> list[int]:
-    """The lines after the first that open a post: a run of one or two headline lines (a
-    gallery headline before a post, or a headline and its sub-headline) after the end of a
-    sentence and before a body paragraph or the end. Longer runs are tables or lists; a line
-    followed by the rest of its sentence was cut by hard wrapping: they open nothing."""
+    """The lines after the first that open a post: a run of one or two headlines (a gallery
+    headline before a post; lines repeating the one before, sub-headlines, count once) before a body
+    paragraph or the end, and not after a line cut mid-sentence. Longer runs are tables or
+    lists; a line followed by the rest of its sentence was cut by hard wrapping: they open
+    nothing."""
     heads = [is_headline(line) for line in lines]
     starts: list[int] = []
     i = 1
@@ -197,12 +202,20 @@ def _post_starts(lines: list[str]) -> list[int]:
         end = i
         while end < len(lines) and heads[end]:
             end += 1
-        after_sentence = i == 1 or lines[i - 1][-1] in _ENDED
         before_body = end == len(lines) or _is_body(lines[end])
-        if end - i <= 2 and after_sentence and before_body:
+        units = 1 + sum(
+            shared_words(lines[j - 1], lines[j]) < SAME_WORDS for j in range(i + 1, end)
+        )
+        if units <= 2 and (i == 1 or not _is_cut(lines[i - 1])) and before_body:
             starts.extend(range(i, end))
         i = end
     return starts
+
+
+def _is_cut(line: str) -> bool:
+    """True for a line that stops mid-sentence: on a comma, a dash, an open bracket or a word
+    like "the" or "and" (hard wrapping, or a sentence that runs on into the next line)."""
+    return line[-1] in _RUNS_ON or line.rsplit(" ", 1)[-1].lower() in _DANGLING
 
 
 def _is_body(line: str) -> bool:
