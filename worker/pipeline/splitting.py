@@ -188,8 +188,8 @@ def _headline_at(lines: list[str], i: int, timed: set[int]) -> bool:
 
 def _post_starts(lines: list[str]) -> list[int]:
     """The lines after the first that open a post: a run of one or two headlines (a gallery
-    headline before a post; lines repeating the one before, sub-headlines, count once) before a body
-    paragraph or the end, and not after a line cut mid-sentence. Longer runs are tables or
+    headline before a post; lines repeating the one before, sub-headlines, count once) before
+    a body paragraph or the end, and not after a line cut mid-sentence. Longer runs are tables or
     lists; a line followed by the rest of its sentence was cut by hard wrapping: they open
     nothing."""
     heads = [is_headline(line) for line in lines]
