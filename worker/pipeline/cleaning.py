@@ -40,6 +40,7 @@ _GLUED = re.compile(r"[.!?…]+[”\u2019)\]]*(?=[^\W\d_][^\W\d_]|[AI] |[\d“\u
 _LAST_LETTERS = re.compile(r"[^\W\d_]+$")
 # A whole word in capitals ("US", "NATO") and then a space or the end of the text.
 _ACRONYM = re.compile(r"[^\W\d_]{2,}(?= |$)")
+TOKEN_REACH = 200
 _URLISH = re.compile(r"://|^www\.|@|/")
 _CLOSERS = frozenset("”\u2019\"')]")
 
@@ -120,8 +121,12 @@ def _seam(match: re.Match[str]) -> str:
     punctuation = match.group(0)
     if start == 0 or not (text[start - 1].isalpha() or text[start - 1] in _CLOSERS):
         return punctuation  # "3.Next", "...Then" at the start: no word ends here
-    stop = text.find(" ", end)
-    token = text[text.rfind(" ", 0, start) + 1 : stop if stop >= 0 else len(text)]
+    # The token around the seam, looked for within TOKEN_REACH characters: a text without
+    # spaces ("word.Word" repeated) must not be rescanned at every seam.
+    stop = text.find(" ", end, end + TOKEN_REACH)
+    reach = max(0, start - TOKEN_REACH)
+    begin = max(reach, text.rfind(" ", reach, start) + 1)
+    token = text[begin : stop if stop >= 0 else min(len(text), end + TOKEN_REACH)]
     if _URLISH.search(token):
         return punctuation  # URLs, e-mail addresses and paths legitimately hold "word.Word"
     letters = _LAST_LETTERS.search(text, max(0, start - 40), start)

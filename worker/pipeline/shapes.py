@@ -59,7 +59,7 @@ _KEY_LABEL = re.compile(
     re.I,
 )
 _LIVE_TITLE = re.compile(
-    r"^(?:live|latest)\b|\b(?:live|latest)(?: updates?| news| coverage| blog)?\s?[:|]|"
+    r"\b(?:live|latest)(?: updates?| news| coverage| blog)?\s?[:|]|"
     r"[-\u2013\u2014:|]\s?(?:live|latest)(?: updates?| news| coverage| blog)?$|"
     r"\bas it happened\b|\blive (?:updates?|coverage|blog)\b",
     re.I,

@@ -189,9 +189,9 @@ def _headline_at(lines: list[str], i: int, timed: set[int]) -> bool:
 def _post_starts(lines: list[str]) -> list[int]:
     """The lines after the first that open a post: a run of one or two headlines (a gallery
     headline before a post; lines repeating the one before, sub-headlines, count once) before
-    a body paragraph or the end, and not after a line cut mid-sentence. Longer runs are tables or
-    lists; a line followed by the rest of its sentence was cut by hard wrapping: they open
-    nothing."""
+    a body paragraph, and not after a line cut mid-sentence. Longer runs are tables or lists;
+    a line followed by the rest of its sentence was cut by hard wrapping, and lines with
+    nothing after them close the page (a signature): they open nothing."""
     heads = [is_headline(line) for line in lines]
     starts: list[int] = []
     i = 1
@@ -202,7 +202,7 @@ def _post_starts(lines: list[str]) -> list[int]:
         end = i
         while end < len(lines) and heads[end]:
             end += 1
-        before_body = end == len(lines) or _is_body(lines[end])
+        before_body = end < len(lines) and _is_body(lines[end])
         units = 1 + sum(
             shared_words(lines[j - 1], lines[j]) < SAME_WORDS for j in range(i + 1, end)
         )
