@@ -10,7 +10,13 @@ from worker.pipeline.page import page_of
 from worker.pipeline.splitting import Page
 
 LAYOUTS = Path(__file__).parent.parent / "data" / "layouts"
-CONTROLS = ("article_subheads", "wire_dateline", "letter_signature", "results_table")
+CONTROLS = (
+    "article_subheads",
+    "wire_dateline",
+    "wire_wrapped",
+    "letter_signature",
+    "results_table",
+)
 CHROME = ("Updated at", "Comments", "shares", "Key events", "Reuse this", "Get involved", "LIVE")
 
 
@@ -109,10 +115,13 @@ def test_ordinary_article_is_one_post_keeping_its_first_line(name: str) -> None:
     assert result.posts[0].paragraphs[0] == lines[1]
 
 
-@pytest.mark.parametrize("name", ["wire_dateline", "letter_signature", "results_table"])
+@pytest.mark.parametrize(
+    "name", ["wire_dateline", "wire_wrapped", "letter_signature", "results_table"]
+)
 def test_signature_and_table_open_no_post_even_on_a_live_looking_url(name: str) -> None:
-    """Table rows and a closing signature are headline-shaped but open no post: rows come in
-    runs, and a signature has no body after it."""
+    """Table rows, hard-wrapped lines and a closing signature are headline-shaped but open no
+    post: rows come in runs, a wrapped line is followed by the rest of its sentence and not by
+    a paragraph, and a signature has nothing after it."""
     result = page(name, url=f"https://news.example/live/{name}")
     assert len(result.posts) == 1
 

@@ -33,10 +33,12 @@ TITLE_SAME_WORDS = 0.8
 # Time lines that make a page a live blog by themselves (one is enough with another sign).
 MIN_TIME_LINES = 2
 # Without time lines or another sign, a page is a live blog when at least this many headlines
-# of at least STRUCTURE_MIN_WORDS words each open a body: an article's few short subheads,
-# a results table or a signature do not.
+# of at least STRUCTURE_MIN_WORDS words each open a paragraph (see `_opens_paragraph`): an
+# article's few short subheads, a results table, hard-wrapped lines or a signature do not;
+# with a sign, one is enough.
 STRUCTURE_MIN_POSTS = 4
 STRUCTURE_MIN_WORDS = 5
+PARAGRAPH_MIN_WORDS = 8
 # Final characters of a line that ends a sentence (closing quotes and brackets included).
 _RUNS_ON = frozenset(",;:-(\u2013\u2014")
 _DANGLING = frozenset(
@@ -91,8 +93,8 @@ def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool =
         return _by_time_lines(page_title, rest, times)
     rest = [line for line in rest if not is_timestamp(line)]
     starts = _post_starts(rest)
-    opened = sum(len(rest[i].split()) >= STRUCTURE_MIN_WORDS for i in starts)
-    if (signed and starts) or opened >= STRUCTURE_MIN_POSTS:
+    opened = sum(_opens_paragraph(rest, i, set(starts)) for i in starts)
+    if (signed and opened) or opened >= STRUCTURE_MIN_POSTS:
         return Page(page_title, rest[0], tuple(rest[1 : starts[0]]), _posts(rest, starts))
     return Page(page_title, "", (), (Post("", tuple(rest)),) if rest else ())
 
@@ -210,6 +212,18 @@ def _post_starts(lines: list[str]) -> list[int]:
             starts.extend(range(i, end))
         i = end
     return starts
+
+
+def _opens_paragraph(lines: list[str], i: int, starts: set[int]) -> bool:
+    """True for a start that counts as evidence: a headline of STRUCTURE_MIN_WORDS words or
+    more whose post begins with a whole paragraph (PARAGRAPH_MIN_WORDS words, ending a
+    sentence). Hard-wrapped lines and table rows seldom do both."""
+    body = i + 1
+    while body in starts:
+        body += 1
+    if body >= len(lines) or len(lines[i].split()) < STRUCTURE_MIN_WORDS:
+        return False
+    return len(lines[body].split()) >= PARAGRAPH_MIN_WORDS and lines[body][-1] in _ENDED
 
 
 def _is_cut(line: str) -> bool:
