@@ -242,3 +242,16 @@ def test_clean_text_parts_a_sentence_glued_to_an_acronym_digit_or_quote(
 ) -> None:
     """The seam after a lower-case word is parted before capitals, digits and curly quotes."""
     assert clean_text(glued) == parted
+
+
+def test_clean_text_parts_a_sentence_glued_to_a_straight_quote_before_a_capital() -> None:
+    """ "...the difference.'Depraved' killer jailed" is two sentences."""
+    assert clean_text("the difference.'Depraved' killer") == "the difference. 'Depraved' killer"
+
+
+def test_a_hashtag_starts_a_sentence() -> None:
+    """A sentence may open with a hashtag, so a glued appeal before one is its own sentence."""
+    assert sentences("Your support makes all the difference. #storm trends") == [
+        "Your support makes all the difference.",
+        "#storm trends",
+    ]

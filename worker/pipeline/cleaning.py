@@ -34,9 +34,10 @@ MAX_COMBINING = 8
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MARK_RUN = re.compile(rf"[^\w\s]{{{MAX_COMBINING + 1},}}")
 # Sentence punctuation (and any closing quotes) then a capitalised word, the words "A" and
-# "I", a digit, an opening curly quote or a hashtag, with no space between: the seam an
-# extractor leaves where two blocks met. `_seam` checks what precedes it.
-_GLUED = re.compile(r"[.!?…]+[”\u2019)\]]*(?=[^\W\d_][^\W\d_]|[AI] |[\d“\u2018#])")
+# "I", a digit, an opening curly quote, a straight quote before a capital, or a hashtag, with
+# no space between: the seam an extractor leaves where two blocks met. `_seam` checks what
+# precedes it.
+_GLUED = re.compile(r"[.!?…]+[”\u2019)\]]*(?=[^\W\d_][^\W\d_]|[AI] |[\d“\u2018#]|['\"][^\W\d_a-z])")
 _LAST_LETTERS = re.compile(r"[^\W\d_]+$")
 # A whole word in capitals ("US", "NATO") and then a space or the end of the text.
 _ACRONYM = re.compile(r"[^\W\d_]{2,}(?= |$)")
@@ -132,7 +133,7 @@ def _seam(match: re.Match[str]) -> str:
     letters = _LAST_LETTERS.search(text, max(0, start - 40), start)
     word = letters.group(0) if letters else ""
     sentence_end = word.islower() and len(word) > 2 and word not in NUMBERED
-    if not text[end].isalpha():  # "the difference.5 things", "said.“We", "today.#storm"
+    if not text[end].isalpha():  # "difference.5 things", "said.“We", "today.#storm", ".'Depraved'"
         return punctuation + " " if sentence_end and text[start - 1].isalpha() else punctuation
     acronym = _ACRONYM.match(text, end)
     if acronym and acronym.group(0).isupper() and sentence_end:
@@ -185,7 +186,9 @@ def sentences(text: str) -> list[str]:
 
 def _starts_sentence(paragraph: str, position: int) -> bool:
     following = paragraph[position : position + 16].lstrip(_OPENERS)
-    return bool(following) and (following[0].isupper() or following[0].isdigit())
+    return bool(following) and (
+        following[0].isupper() or following[0].isdigit() or following[0] in "#@"
+    )
 
 
 def _count_quotes(stretch: str, counts: tuple[int, int, int]) -> tuple[int, int, int]:
