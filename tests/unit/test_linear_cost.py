@@ -130,3 +130,12 @@ def test_a_page_of_time_lines_and_headlines_is_linear() -> None:
             unit.replace("night.", f"night {salt}{i}.") for i in range(BASE_LINES * factor)
         ),
     )
+
+
+def test_a_page_of_headline_led_posts_is_linear() -> None:
+    """Headline runs and the evidence they give stay linear in the number of posts."""
+    unit = "Harbour wall holds through the night\nCrews worked for hours to hold the old wall {}.\n"
+    grows_linearly(
+        lambda text: split_live_blog(text.splitlines()),
+        lambda factor, salt: "".join(unit.format(f"{salt}{i}") for i in range(BASE_LINES * factor)),
+    )

@@ -76,9 +76,9 @@ def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool =
        headlines (and times) under it, which repeats the posts.
     3. Time lines: with MIN_TIME_LINES of them (one with `live_sign` or a key-events label),
        each run of time lines opens a post and is its published time (see `_by_time_lines`).
-    4. Headlines: otherwise, with `live_sign` (or the title saying "live"), a key-events label
-       or a repeated headline-and-body structure (STRUCTURE_MIN_POSTS), each headline line
-       opens a post (see `_posts`).
+    4. Headlines: otherwise, headline lines that open posts (see `_post_starts`) split the
+       page when one opens a whole paragraph and `live_sign` (or the title saying "live") or
+       a key-events label is there, or when STRUCTURE_MIN_POSTS of them do (`_posts`).
     5. Otherwise the page is an ordinary article: one post without a headline holding every
        line after the title (its standfirst and dateline included); time lines are left out.
     In a live blog the line after the title is the standfirst and the lines up to the first
@@ -93,7 +93,8 @@ def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool =
         return _by_time_lines(page_title, rest, times)
     rest = [line for line in rest if not is_timestamp(line)]
     starts = _post_starts(rest)
-    opened = sum(_opens_paragraph(rest, i, set(starts)) for i in starts)
+    bounds = set(starts)
+    opened = sum(_opens_paragraph(rest, i, bounds) for i in starts)
     if (signed and opened) or opened >= STRUCTURE_MIN_POSTS:
         return Page(page_title, rest[0], tuple(rest[1 : starts[0]]), _posts(rest, starts))
     return Page(page_title, "", (), (Post("", tuple(rest)),) if rest else ())
