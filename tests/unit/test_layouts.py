@@ -141,3 +141,12 @@ def test_title_with_a_site_suffix_still_matches_the_first_line() -> None:
         title=f"{plain.title} | World news | The Herald",
     )
     assert suffixed == plain
+
+
+@pytest.mark.parametrize("name", ["wire_dateline", "results_table"])
+def test_title_with_a_live_suffix_still_consumes_the_articles_first_line(name: str) -> None:
+    """'... - live updates | Wire' matches the page's own headline line, which lacks it."""
+    lines = (LAYOUTS / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    result = page(name, title=f"{lines[0]} \u2013 live updates | Wire")
+    assert len(result.posts) == 1
+    assert result.posts[0].paragraphs[0] == lines[1]

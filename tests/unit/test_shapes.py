@@ -9,6 +9,7 @@ from worker.pipeline.shapes import (
     is_credit,
     is_headline,
     is_key_label,
+    strip_live_suffix,
     strip_site_suffix,
 )
 
@@ -116,3 +117,10 @@ def test_key_event_labels() -> None:
     """The label over a key-events block is recognised; a sentence about key events is not."""
     assert is_key_label("Key events")
     assert not is_key_label("Key events in the dispute are listed below.")
+
+
+def test_live_suffix_is_stripped_for_comparison() -> None:
+    """'- live', '- live updates' and '- as it happened' end a title; 'Live music' keeps it."""
+    assert strip_live_suffix("Heatwave \u2013 live updates") == "Heatwave"
+    assert strip_live_suffix("Election night - as it happened") == "Election night"
+    assert strip_live_suffix("Live music returns") == "Live music returns"

@@ -64,6 +64,9 @@ _LIVE_TITLE = re.compile(
     r"\bas it happened\b|\blive (?:updates?|coverage|blog)\b",
     re.I,
 )
+_LIVE_SUFFIX = re.compile(
+    r"\s?[-\u2013\u2014:|]\s?(?:live(?: updates?| coverage| blog)?|as it happened)$", re.I
+)
 _LIVE_URL = re.compile(r"/live(?:[-/.]|$)|[-_]live(?:[-_/.]|$)|/liveblog", re.I)
 
 
@@ -186,6 +189,12 @@ def _is_site_part(part: str) -> bool:
     named = [word for word in words if word[:1].isupper()]
     plain = all(word[:1].isupper() or word.lower() in _SITE_WORDS for word in words)
     return 0 < len(words) <= SITE_MAX_WORDS and bool(named) and plain
+
+
+def strip_live_suffix(title: str) -> str:
+    """The title without a final "- live", "- live updates" or "- as it happened"."""
+    found = _LIVE_SUFFIX.search(title[-40:])
+    return title[: len(title) - len(found.group(0))] if found else title
 
 
 def has_live_sign(title: str, url: str = "") -> bool:

@@ -19,6 +19,7 @@ from worker.pipeline.shapes import (
     is_key_label,
     is_title,
     shared_words,
+    strip_live_suffix,
     strip_site_suffix,
 )
 from worker.pipeline.timelines import is_relative, is_timestamp, is_update_marker
@@ -70,7 +71,8 @@ class Page:
 def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool = False) -> Page:
     """Read title, standfirst, summary and posts off clean paragraphs, boilerplate removed.
 
-    1. Title: the first line when it repeats `title` (either with its site suffix stripped);
+    1. Title: the first line when it repeats `title` (also without its site suffix, or
+       without a "- live updates" the page's own headline may not carry);
        with no `title`, the first line when it is shaped like a title and more lines follow.
     2. "Updated at ..." lines are dropped; so are a key-events label and the list of post
        headlines (and times) under it, which repeats the posts.
@@ -106,7 +108,7 @@ def _take_title(lines: list[str], title: str) -> tuple[str, list[str]]:
         return bare, []
     head = lines[0]
     if title:
-        forms = {comparison_form(title), comparison_form(bare)}
+        forms = {comparison_form(form) for form in (title, bare, strip_live_suffix(bare))}
         repeats = comparison_form(strip_site_suffix(head)) in forms or (
             is_title(head, TITLE_MIN_WORDS) and shared_words(head, bare) >= TITLE_SAME_WORDS
         )
@@ -217,14 +219,15 @@ def _post_starts(lines: list[str]) -> list[int]:
 
 def _opens_paragraph(lines: list[str], i: int, starts: set[int]) -> bool:
     """True for a start that counts as evidence: a headline of STRUCTURE_MIN_WORDS words or
-    more whose post begins with a whole paragraph (PARAGRAPH_MIN_WORDS words, ending a
-    sentence). Hard-wrapped lines and table rows seldom do both."""
+    more whose post begins with a whole paragraph (PARAGRAPH_MIN_WORDS words with letters,
+    ending a sentence). Hard-wrapped lines and table rows (mostly figures) seldom do both."""
     body = i + 1
     while body in starts:
         body += 1
     if body >= len(lines) or len(lines[i].split()) < STRUCTURE_MIN_WORDS:
         return False
-    return len(lines[body].split()) >= PARAGRAPH_MIN_WORDS and lines[body][-1] in _ENDED
+    words = sum(any(c.isalpha() for c in word) for word in lines[body].split())
+    return words >= PARAGRAPH_MIN_WORDS and lines[body][-1] in _ENDED
 
 
 def _is_cut(line: str) -> bool:
