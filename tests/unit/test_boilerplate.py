@@ -164,3 +164,82 @@ def test_line_fingerprint_ignores_typography_but_not_words() -> None:
     """Case, quote style and spacing do not change a fingerprint; a different word does."""
     assert line_fingerprint("“Join our forum”") == line_fingerprint('"join  OUR forum"')
     assert line_fingerprint("Join our forum") != line_fingerprint("Join our club")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Comments (1,028)", "Comments 1,028", "1.2k comments", "2,345 shares", "Shares (12)"],
+)
+def test_counters_with_thousands_separators_and_suffixes_are_chrome(line: str) -> None:
+    """A counter past 999 ('1,028', '1.2k') is still a counter."""
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Updated at 10.15am",
+        "Get involved",
+        "Reuse this content",
+        "LIVE Updates",
+        "Live Reporting",
+        "Edited by Priya Halloran",
+        "All times stated are UK",
+        "Photograph: Lena Brandt/Reuters",
+        "Subscribe to Herald Plus to save this article",
+    ],
+)
+def test_live_page_furniture_is_boilerplate(line: str) -> None:
+    """Update markers, labels, editor credits, picture credits and save prompts are chrome."""
+    assert is_boilerplate(line)
+
+
+def test_appeal_glued_to_an_acronym_is_split_off() -> None:
+    """'...difference.US shipping lines' loses the appeal and keeps the news."""
+    lines = ["Your support makes all the difference.US shipping lines diverted vessels."]
+    assert strip_boilerplate(lines) == ["US shipping lines diverted vessels."]
+
+
+APPEAL = [
+    "Our reporters stay on the quay because you do",
+    "From storms to strikes, our correspondents report from wherever the news happens.",
+    "More than 3,482 readers gave last month. Every gift keeps this page open to all.",
+    "Your support makes all the difference.Crews worked all night.",
+]
+
+
+def test_appeal_lead_paragraphs_go_by_their_vocabulary() -> None:
+    """Paragraphs above the appeal's first rule sentence that speak like an appeal go with it."""
+    assert strip_boilerplate(["Strike latest", *APPEAL, "The wall held."]) == [
+        "Strike latest",
+        "Crews worked all night.",
+        "The wall held.",
+    ]
+
+
+def test_learned_first_lines_still_take_the_changing_middle_of_the_appeal() -> None:
+    """With its opening learned, an appeal's middle paragraph (whose number changes) goes too."""
+    opening = "We never put this page behind a wall because you keep it open"
+    middle = "This month 4,120 people chipped in, from every corner of the county."
+    lines = ["Strike latest", opening, middle, "Your support makes all the difference.", "News."]
+    kept = strip_boilerplate(lines, is_learned=lambda line: line == opening)
+    assert kept == ["Strike latest", "News."]
+
+
+def test_learned_line_never_ends_an_appeal_block() -> None:
+    """News after an appeal's closing sentence stays even when a learned line follows it."""
+    lines = ["Your support makes all the difference.", "The wall held.", "Newsletter plug text"]
+    kept = strip_boilerplate(lines, is_learned=lambda line: line == "Newsletter plug text")
+    assert kept == ["The wall held."]
+
+
+def test_appeal_block_never_crosses_a_headline_line() -> None:
+    """A learned line above a standfirst does not take the standfirst with the appeal."""
+    lines = [
+        "Follow every update from the quay here",
+        "Union says staff will stay off the quays until pay offer is raised",
+        "Your support helps us to tell the story",
+        "Your support makes all the difference.",
+    ]
+    kept = strip_boilerplate(lines, is_learned=lambda line: line == lines[0])
+    assert kept == [lines[1]]

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from worker.pipeline.cleaning import clean_text, comparison_form, sentences
+from worker.pipeline.cleaning import MAX_COMBINING, clean_text, comparison_form, sentences
 
 # --- clean_text ---------------------------------------------------------------------------------
 
@@ -169,3 +169,89 @@ def test_sentences_clean_glued_input_first() -> None:
 def test_sentences_of_empty_text_is_empty() -> None:
     """No text, no sentences."""
     assert sentences("  ") == []
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "\u202e",
+        "\u202a",
+        "\u2066",
+        "\u2069",
+        "\u200e",
+        "\u200f",
+        "\u061c",
+        "\x00",
+        "\x07",
+        "\x1b",
+        "\x85",
+        "\x9f",
+    ],
+)
+def test_clean_text_removes_bidi_and_control_characters(hidden: str) -> None:
+    """Bidi overrides, isolates and marks and C0/C1 controls never reach a reader or a hash."""
+    assert clean_text(f"sea{hidden}front reopened") == "seafront reopened"
+
+
+def test_clean_text_keeps_the_zero_width_joiner_of_emoji() -> None:
+    """The joiner inside an emoji sequence is part of the character."""
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert clean_text(f"family {family}") == f"family {family}"
+
+
+def test_clean_text_caps_a_run_of_combining_marks() -> None:
+    """At most MAX_COMBINING marks stay on a character, so normalising stays linear."""
+    cleaned = clean_text("a" + "\u0301\u0316" * 50_000 + " b")
+    assert len(cleaned) <= 1 + MAX_COMBINING + 2
+    assert cleaned.endswith(" b")
+
+
+def test_clean_text_keeps_ordinary_accents() -> None:
+    """A letter with one or two marks composes as before."""
+    assert clean_text("Beyonce\u0301 and Nguye\u0302\u0303n") == unicodedata.normalize(
+        "NFC", "Beyonce\u0301 and Nguye\u0302\u0303n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("encoded", "decoded"),
+    [
+        ("There&apos;s a call", "There's a call"),
+        ("They&rsquo;ll be back", "They\u2019ll be back"),
+        ("It&#8217;s over", "It\u2019s over"),
+        ("It&amp;apos;s over", "It's over"),
+        ("R&D and AT&T", "R&D and AT&T"),
+    ],
+)
+def test_clean_text_decodes_character_references(encoded: str, decoded: str) -> None:
+    """Entities left by extraction are decoded; ampersands in words stay."""
+    assert clean_text(encoded) == decoded
+
+
+@pytest.mark.parametrize(
+    ("glued", "parted"),
+    [
+        ("all the difference.US officials said", "all the difference. US officials said"),
+        ("all the difference.5 things to know", "all the difference. 5 things to know"),
+        ("the difference.\u201cIt is not", "the difference. \u201cIt is not"),
+        ("the difference.#storm trends", "the difference. #storm trends"),
+    ],
+)
+def test_clean_text_parts_a_sentence_glued_to_an_acronym_digit_or_quote(
+    glued: str, parted: str
+) -> None:
+    """The seam after a lower-case word is parted before capitals, digits and curly quotes."""
+    assert clean_text(glued) == parted
+
+
+def test_clean_text_parts_a_sentence_glued_to_a_straight_quote_before_a_capital() -> None:
+    """ "...the difference.'Depraved' killer jailed" is two sentences."""
+    assert clean_text("the difference.'Depraved' killer") == "the difference. 'Depraved' killer"
+
+
+def test_a_hashtag_starts_a_sentence() -> None:
+    """A sentence may open with a hashtag, so a glued appeal before one is its own sentence."""
+    assert sentences("Your support makes all the difference. #storm trends") == [
+        "Your support makes all the difference.",
+        "#storm trends",
+    ]

@@ -203,3 +203,30 @@ def test_enormous_markup_is_cut_at_the_cap() -> None:
     assert "Gales hit the coast." in text
     assert "Beyond the cap." not in text
     assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The union&apos;s offer &amp; the port&#8217;s reply",
+        "The union&amp;apos;s offer &amp;amp; the port&rsquo;s reply",
+        "&lt;p&gt;The union's offer &amp;amp; the port\u2019s reply&lt;/p&gt;",
+        "<p>The union's offer <b>&amp;</b> the port&#x2019;s reply</p>",
+    ],
+    ids=["entities", "double-encoded", "escaped-markup", "nested-tags"],
+)
+def test_json_ld_text_is_unescaped_whatever_the_encoding(body: str) -> None:
+    """Every encoding of the same words gives the same post text (nothing to revise)."""
+    blog = {"@type": "LiveBlogPosting", "liveBlogUpdate": [{**UPDATE, "articleBody": body}]}
+    page = live_blog_of(json_ld(blog))
+    assert page is not None
+    text = " ".join(page.posts[0].paragraphs).replace("\u2019", "'")
+    assert text == "The union's offer & the port's reply"
+
+
+def test_json_ld_headline_is_unescaped() -> None:
+    """Headlines lose entities and tags too."""
+    update = {**UPDATE, "headline": "Union&apos;s <em>final</em> offer"}
+    page = live_blog_of(json_ld({"@type": "LiveBlogPosting", "liveBlogUpdate": [update]}))
+    assert page is not None
+    assert page.posts[0].headline == "Union's final offer"

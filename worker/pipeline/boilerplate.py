@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from worker.pipeline.cleaning import clean_text, comparison_form, sentences
 from worker.pipeline.memo import per_line
-from worker.pipeline.shapes import is_headline
+from worker.pipeline.shapes import is_credit, is_headline
 from worker.pipeline.timelines import UPDATE_MARKER
 
 # Rules match comparison forms (case-folded, straight quotes, hyphens) with `fullmatch`, so each
@@ -96,7 +96,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     _rule(
         "page_furniture",
         rf"get involved|reuse this content|all times (?:stated )?are (?:uk|gmt|bst|utc|et|local)"
-        rf"(?: time)?|(?:live )?updates|live|show key events only|please turn on javascript{ANY}|"
+        rf"(?: time)?|(?:live )?(?:updates|reporting)|live|show key events only|"
+        rf"please turn on javascript{ANY}|"
         rf"(?:edited|compiled|presented) by [^.!?]{{1,60}}",
     ),
     # "Updated at 10.15am" inside a post says when it changed, which is not news.
@@ -125,7 +126,7 @@ def _unit_rule(unit: str) -> str | None:
 def _judge(line: str) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
     """The line's sentences and, for each, the rule that claims it (None: content)."""
     parts = tuple(sentences(line))
-    whole = _unit_rule(line)
+    whole = "picture_credit" if is_credit(line) else _unit_rule(line)
     if whole is not None or len(parts) < 2:
         return parts, (whole,) * len(parts)
     return parts, tuple(_unit_rule(part) for part in parts)

@@ -34,12 +34,14 @@ MAX_COMBINING = 8
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MARK_RUN = re.compile(rf"[^\w\s]{{{MAX_COMBINING + 1},}}")
 # Sentence punctuation (and any closing quotes) then a capitalised word, the words "A" and
-# "I", a digit, an opening curly quote or a hashtag, with no space between: the seam an
-# extractor leaves where two blocks met. `_seam` checks what precedes it.
-_GLUED = re.compile(r"[.!?…]+[”\u2019)\]]*(?=[^\W\d_][^\W\d_]|[AI] |[\d“\u2018#])")
+# "I", a digit, an opening curly quote, a straight quote before a capital, or a hashtag, with
+# no space between: the seam an extractor leaves where two blocks met. `_seam` checks what
+# precedes it.
+_GLUED = re.compile(r"[.!?…]+[”\u2019)\]]*(?=[^\W\d_][^\W\d_]|[AI] |[\d“\u2018#]|['\"][^\W\d_a-z])")
 _LAST_LETTERS = re.compile(r"[^\W\d_]+$")
 # A whole word in capitals ("US", "NATO") and then a space or the end of the text.
 _ACRONYM = re.compile(r"[^\W\d_]{2,}(?= |$)")
+TOKEN_REACH = 200
 _URLISH = re.compile(r"://|^www\.|@|/")
 _CLOSERS = frozenset("”\u2019\"')]")
 
@@ -120,14 +122,18 @@ def _seam(match: re.Match[str]) -> str:
     punctuation = match.group(0)
     if start == 0 or not (text[start - 1].isalpha() or text[start - 1] in _CLOSERS):
         return punctuation  # "3.Next", "...Then" at the start: no word ends here
-    stop = text.find(" ", end)
-    token = text[text.rfind(" ", 0, start) + 1 : stop if stop >= 0 else len(text)]
+    # The token around the seam, looked for within TOKEN_REACH characters: a text without
+    # spaces ("word.Word" repeated) must not be rescanned at every seam.
+    stop = text.find(" ", end, end + TOKEN_REACH)
+    reach = max(0, start - TOKEN_REACH)
+    begin = max(reach, text.rfind(" ", reach, start) + 1)
+    token = text[begin : stop if stop >= 0 else min(len(text), end + TOKEN_REACH)]
     if _URLISH.search(token):
         return punctuation  # URLs, e-mail addresses and paths legitimately hold "word.Word"
     letters = _LAST_LETTERS.search(text, max(0, start - 40), start)
     word = letters.group(0) if letters else ""
     sentence_end = word.islower() and len(word) > 2 and word not in NUMBERED
-    if not text[end].isalpha():  # "the difference.5 things", "said.“We", "today.#storm"
+    if not text[end].isalpha():  # "difference.5 things", "said.“We", "today.#storm", ".'Depraved'"
         return punctuation + " " if sentence_end and text[start - 1].isalpha() else punctuation
     acronym = _ACRONYM.match(text, end)
     if acronym and acronym.group(0).isupper() and sentence_end:
@@ -180,7 +186,9 @@ def sentences(text: str) -> list[str]:
 
 def _starts_sentence(paragraph: str, position: int) -> bool:
     following = paragraph[position : position + 16].lstrip(_OPENERS)
-    return bool(following) and (following[0].isupper() or following[0].isdigit())
+    return bool(following) and (
+        following[0].isupper() or following[0].isdigit() or following[0] in "#@"
+    )
 
 
 def _count_quotes(stretch: str, counts: tuple[int, int, int]) -> tuple[int, int, int]:

@@ -59,10 +59,13 @@ _KEY_LABEL = re.compile(
     re.I,
 )
 _LIVE_TITLE = re.compile(
-    r"^(?:live|latest)\b|\b(?:live|latest)(?: updates?| news| coverage| blog)?\s?[:|]|"
+    r"\b(?:live|latest)(?: updates?| news| coverage| blog)?\s?[:|]|"
     r"[-\u2013\u2014:|]\s?(?:live|latest)(?: updates?| news| coverage| blog)?$|"
     r"\bas it happened\b|\blive (?:updates?|coverage|blog)\b",
     re.I,
+)
+_LIVE_SUFFIX = re.compile(
+    r"\s?[-\u2013\u2014:|]\s?(?:live(?: updates?| coverage| blog)?|as it happened)$", re.I
 )
 _LIVE_URL = re.compile(r"/live(?:[-/.]|$)|[-_]live(?:[-_/.]|$)|/liveblog", re.I)
 
@@ -98,16 +101,22 @@ def is_headline(
 def _starts_like_headline(line: str) -> bool:
     first = line[0]
     if first in _OPENING_QUOTES:
-        # A quotation closed before the end with more words after it opens a headline.
+        # A quotation closed before the end, with more words after it or none, opens a
+        # headline ("'We will not stop': mayor vows", "'We lost everything'").
         closing = max(line.rfind(quote) for quote in _CLOSING_QUOTES)
-        return 0 < closing < len(line) - 3 and line[1:2].isupper()
+        return closing > 0 and line[1:2].isupper()
     return first.isupper() or first.isdigit() or first in "£$€"
 
 
 def _ends_like_headline(line: str, words: list[str], lenient: bool) -> bool:
     last = line[-1]
     if last in _CLOSING_QUOTES:
-        return line[0] not in _QUOTES and any(q in line[:-1] for q in _OPENING_QUOTES)
+        # A quotation that ends a sentence inside its quotes ("... again.”") is body.
+        return (
+            len(line) > 2
+            and line[-2] not in _SENTENCE_END + "?"
+            and (any(q in line[:-1] for q in _OPENING_QUOTES))
+        )
     if last == "?":
         return lenient
     if last == ":":
@@ -120,11 +129,9 @@ def is_furniture(line: str) -> bool:
     """True for a short line that only looks like a headline: a photo credit, byline,
     reporting credit, hashtag or tweet line, dateline, time line, update marker or the label
     of a key-events block."""
-    credit = _CREDIT_HEAD.fullmatch(line)
-    if credit and _is_credited(credit.group(1)):
-        return True
     return bool(
-        _CREDIT_ANYWHERE.search(line)
+        is_credit(line)
+        or _CREDIT_ANYWHERE.search(line)
         or _REPORTING.match(line)
         or _BYLINE.fullmatch(line)
         or _SOCIAL.search(line)
@@ -135,6 +142,14 @@ def is_furniture(line: str) -> bool:
         or is_dateline(line)
         or is_key_label(line)
     )
+
+
+@per_line()
+def is_credit(line: str) -> bool:
+    """True for a line that is only a picture credit ("Photograph: Ann Lee/Reuters", "(Image:
+    Getty)", "Credit: Reuters"), never for a gallery headline ("PHOTOS: Smoke over the bay")."""
+    credit = _CREDIT_HEAD.fullmatch(line.strip("() "))
+    return credit is not None and _is_credited(credit.group(1))
 
 
 def _is_credited(rest: str) -> bool:
@@ -174,6 +189,12 @@ def _is_site_part(part: str) -> bool:
     named = [word for word in words if word[:1].isupper()]
     plain = all(word[:1].isupper() or word.lower() in _SITE_WORDS for word in words)
     return 0 < len(words) <= SITE_MAX_WORDS and bool(named) and plain
+
+
+def strip_live_suffix(title: str) -> str:
+    """The title without a final "- live", "- live updates" or "- as it happened"."""
+    found = _LIVE_SUFFIX.search(title[-40:])
+    return title[: len(title) - len(found.group(0))] if found else title
 
 
 def has_live_sign(title: str, url: str = "") -> bool:

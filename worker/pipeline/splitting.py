@@ -19,6 +19,7 @@ from worker.pipeline.shapes import (
     is_key_label,
     is_title,
     shared_words,
+    strip_live_suffix,
     strip_site_suffix,
 )
 from worker.pipeline.timelines import is_relative, is_timestamp, is_update_marker
@@ -33,11 +34,17 @@ TITLE_SAME_WORDS = 0.8
 # Time lines that make a page a live blog by themselves (one is enough with another sign).
 MIN_TIME_LINES = 2
 # Without time lines or another sign, a page is a live blog when at least this many headlines
-# of at least STRUCTURE_MIN_WORDS words each open a body: an article's few short subheads,
-# a results table or a signature do not.
+# of at least STRUCTURE_MIN_WORDS words each open a paragraph (see `_opens_paragraph`): an
+# article's few short subheads, a results table, hard-wrapped lines or a signature do not;
+# with a sign, one is enough.
 STRUCTURE_MIN_POSTS = 4
 STRUCTURE_MIN_WORDS = 5
+PARAGRAPH_MIN_WORDS = 8
 # Final characters of a line that ends a sentence (closing quotes and brackets included).
+_RUNS_ON = frozenset(",;:-(\u2013\u2014")
+_DANGLING = frozenset(
+    {"a", "an", "the", "and", "or", "but", "of", "to", "for", "with", "from", "in", "on", "at"}
+)
 _ENDED = frozenset(".!?…\"”\u2019')]")
 
 
@@ -64,15 +71,16 @@ class Page:
 def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool = False) -> Page:
     """Read title, standfirst, summary and posts off clean paragraphs, boilerplate removed.
 
-    1. Title: the first line when it repeats `title` (either with its site suffix stripped);
+    1. Title: the first line when it repeats `title` (also without its site suffix, or
+       without a "- live updates" the page's own headline may not carry);
        with no `title`, the first line when it is shaped like a title and more lines follow.
     2. "Updated at ..." lines are dropped; so are a key-events label and the list of post
        headlines (and times) under it, which repeats the posts.
     3. Time lines: with MIN_TIME_LINES of them (one with `live_sign` or a key-events label),
        each run of time lines opens a post and is its published time (see `_by_time_lines`).
-    4. Headlines: otherwise, with `live_sign` (or the title saying "live"), a key-events label
-       or a repeated headline-and-body structure (STRUCTURE_MIN_POSTS), each headline line
-       opens a post (see `_posts`).
+    4. Headlines: otherwise, headline lines that open posts (see `_post_starts`) split the
+       page when one opens a whole paragraph and `live_sign` (or the title saying "live") or
+       a key-events label is there, or when STRUCTURE_MIN_POSTS of them do (`_posts`).
     5. Otherwise the page is an ordinary article: one post without a headline holding every
        line after the title (its standfirst and dateline included); time lines are left out.
     In a live blog the line after the title is the standfirst and the lines up to the first
@@ -87,8 +95,9 @@ def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool =
         return _by_time_lines(page_title, rest, times)
     rest = [line for line in rest if not is_timestamp(line)]
     starts = _post_starts(rest)
-    opened = sum(len(rest[i].split()) >= STRUCTURE_MIN_WORDS for i in starts)
-    if (signed and starts) or opened >= STRUCTURE_MIN_POSTS:
+    bounds = set(starts)
+    opened = sum(_opens_paragraph(rest, i, bounds) for i in starts)
+    if (signed and opened) or opened >= STRUCTURE_MIN_POSTS:
         return Page(page_title, rest[0], tuple(rest[1 : starts[0]]), _posts(rest, starts))
     return Page(page_title, "", (), (Post("", tuple(rest)),) if rest else ())
 
@@ -99,7 +108,7 @@ def _take_title(lines: list[str], title: str) -> tuple[str, list[str]]:
         return bare, []
     head = lines[0]
     if title:
-        forms = {comparison_form(title), comparison_form(bare)}
+        forms = {comparison_form(form) for form in (title, bare, strip_live_suffix(bare))}
         repeats = comparison_form(strip_site_suffix(head)) in forms or (
             is_title(head, TITLE_MIN_WORDS) and shared_words(head, bare) >= TITLE_SAME_WORDS
         )
@@ -183,10 +192,11 @@ def _headline_at(lines: list[str], i: int, timed: set[int]) -> bool:
 
 
 def _post_starts(lines: list[str]) -> list[int]:
-    """The lines after the first that open a post: a run of one or two headline lines (a
-    gallery headline before a post, or a headline and its sub-headline) after the end of a
-    sentence and before a body paragraph or the end. Longer runs are tables or lists; a line
-    followed by the rest of its sentence was cut by hard wrapping: they open nothing."""
+    """The lines after the first that open a post: a run of one or two headlines (a gallery
+    headline before a post; lines repeating the one before, sub-headlines, count once) before
+    a body paragraph, and not after a line cut mid-sentence. Longer runs are tables or lists;
+    a line followed by the rest of its sentence was cut by hard wrapping, and lines with
+    nothing after them close the page (a signature): they open nothing."""
     heads = [is_headline(line) for line in lines]
     starts: list[int] = []
     i = 1
@@ -197,12 +207,33 @@ def _post_starts(lines: list[str]) -> list[int]:
         end = i
         while end < len(lines) and heads[end]:
             end += 1
-        after_sentence = i == 1 or lines[i - 1][-1] in _ENDED
-        before_body = end == len(lines) or _is_body(lines[end])
-        if end - i <= 2 and after_sentence and before_body:
+        before_body = end < len(lines) and _is_body(lines[end])
+        units = 1 + sum(
+            shared_words(lines[j - 1], lines[j]) < SAME_WORDS for j in range(i + 1, end)
+        )
+        if units <= 2 and (i == 1 or not _is_cut(lines[i - 1])) and before_body:
             starts.extend(range(i, end))
         i = end
     return starts
+
+
+def _opens_paragraph(lines: list[str], i: int, starts: set[int]) -> bool:
+    """True for a start that counts as evidence: a headline of STRUCTURE_MIN_WORDS words or
+    more whose post begins with a whole paragraph (PARAGRAPH_MIN_WORDS words with letters,
+    ending a sentence). Hard-wrapped lines and table rows (mostly figures) seldom do both."""
+    body = i + 1
+    while body in starts:
+        body += 1
+    if body >= len(lines) or len(lines[i].split()) < STRUCTURE_MIN_WORDS:
+        return False
+    words = sum(any(c.isalpha() for c in word) for word in lines[body].split())
+    return words >= PARAGRAPH_MIN_WORDS and lines[body][-1] in _ENDED
+
+
+def _is_cut(line: str) -> bool:
+    """True for a line that stops mid-sentence: on a comma, a dash, an open bracket or a word
+    like "the" or "and" (hard wrapping, or a sentence that runs on into the next line)."""
+    return line[-1] in _RUNS_ON or line.rsplit(" ", 1)[-1].lower() in _DANGLING
 
 
 def _is_body(line: str) -> bool:
