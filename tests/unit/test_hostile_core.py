@@ -316,3 +316,14 @@ def test_a_teaser_that_lost_its_first_letter_is_the_same_update() -> None:
         ]
     )
     assert len(events) == 1
+
+
+def test_a_new_post_glued_on_top_of_an_older_one_is_created_on_its_own() -> None:
+    """New paragraphs above an update's unchanged ones (a missed boundary) are a new update,
+    and the older one emits nothing."""
+    older = "Ferries are cancelled at Port Alder.\nRoads around the harbour are shut."
+    first = crawl([("", older)], "2026-11-30T08:00:00Z")
+    glued = crawl([("", "Schools will close at noon, the council said.\n" + older)])
+    events, _ = replay([first, glued])
+    assert [e["type"] for e in events] == ["update.created", "update.created"]
+    assert events[1]["text"] == "Schools will close at noon, the council said."

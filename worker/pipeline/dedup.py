@@ -20,6 +20,7 @@ from functools import cached_property, lru_cache
 
 from worker.pipeline.cleaning import comparison_form
 from worker.pipeline.fingerprint import exact_hash, shingles
+from worker.pipeline.paragraphs import ParagraphCounts, new_on_top
 from worker.pipeline.revision import Change, classify
 from worker.pipeline.state import STORED_TEXT_MAX_CHARS, StoryState, UpdateRecord
 
@@ -185,49 +186,35 @@ def _by_hash(state: StoryState, excluded: set[str]) -> dict[str, list[str]]:
     return index
 
 
-def paragraphs_of(headline: str, text: str) -> set[str]:
-    """The comparison forms of an update's headline and paragraphs."""
-    found = {comparison_form(part) for part in text[:STORED_TEXT_MAX_CHARS].split("\n\n")}
-    if headline:
-        found.add(comparison_form(headline))
-    found.discard("")
-    return found
-
-
-class _Published:
-    """How often each paragraph appears in the story's remembered updates and on this page,
-    worked out when first needed."""
-
-    def __init__(self, state: StoryState, candidates: list[Candidate]) -> None:
-        self.state = state
-        self.candidates = candidates
-        self._counts: tuple[Counter[str], Counter[str]] | None = None
-
-    def holds(self, candidate: Candidate) -> bool:
-        """True when every paragraph of a post is already published in the story at least as
-        often as the page shows it: a post cut out of, or glued from, updates already out (the
-        page split another way) is no news; a second copy of a post next to the first is."""
-        if candidate.kind != "post":
-            return False
-        if self._counts is None:
-            published: Counter[str] = Counter()
-            for record in self.state.updates.values():
-                published.update(paragraphs_of(record.headline, record.text))
-            shown: Counter[str] = Counter()
-            for other in self.candidates:
-                if other.kind == "post":
-                    shown.update(paragraphs_of(other.headline, other.text))
-            self._counts = published, shown
-        published, shown = self._counts
-        mine = paragraphs_of(candidate.headline, candidate.text)
-        return bool(mine) and all(shown[form] <= published[form] for form in mine)
-
-
-def _regrouped(decision: Decision, published: _Published) -> Decision:
+def _regrouped(decision: Decision, counts: ParagraphCounts) -> Decision:
     """A new or revised post made only of paragraphs already published is a regrouping."""
-    if decision.outcome in ("created", "revised") and published.holds(decision.candidate):
+    candidate = decision.candidate
+    if (
+        decision.outcome in ("created", "revised")
+        and candidate.kind == "post"
+        and counts.all_published(candidate.headline, candidate.text)
+    ):
         return replace(decision, outcome="regrouped")
     return decision
+
+
+def _unmerged(
+    story_id: str, decision: Decision, state: StoryState, counts: ParagraphCounts, taken: set[str]
+) -> list[Decision]:
+    """A revision that only put new paragraphs on top of an update's unchanged ones is a new
+    post glued to an older one (pages list posts newest first): the new paragraphs are created
+    as an update of their own, and the older update takes the glued text without an event."""
+    record = state.updates.get(decision.update_id)
+    candidate = decision.candidate
+    if decision.outcome != "revised" or candidate.kind != "post" or record is None:
+        return [decision]
+    top = new_on_top(candidate.headline, candidate.text, record.headline, record.text, counts)
+    if top is None:
+        return [decision]
+    part = Candidate(None, top[0], top[1], candidate.published_at)
+    uid = new_update_id(story_id, part, state, taken)
+    taken.add(uid)
+    return [replace(decision, outcome="regrouped"), Decision("created", part, uid, "new", 0.0)]
 
 
 def match(story_id: str, candidates: list[Candidate], state: StoryState) -> list[Decision]:
@@ -235,12 +222,23 @@ def match(story_id: str, candidates: list[Candidate], state: StoryState) -> list
     candidates get one id (identical posts on one page are two updates). A post without a
     crawler id (whose ids are the page's own word on its posts) found new or revised whose
     every paragraph the story has already published (a page split differently
-    from before) is `regrouped`: remembered, never published again."""
-    published = _Published(state, candidates)
-    return [
-        _regrouped(d, published) if d.candidate.post_id is None else d
-        for d in _match(story_id, candidates, state)
-    ]
+    from before) is `regrouped`: remembered, never published again; one revised only by new
+    paragraphs on top of its unchanged ones is split, the new paragraphs created on their own
+    (a post glued to the one below it). So a candidate may give two decisions."""
+    counts = ParagraphCounts(
+        [(r.headline, r.text) for r in state.updates.values()],
+        [(c.headline, c.text) for c in candidates if c.kind == "post"],
+    )
+    decisions = _match(story_id, candidates, state)
+    taken = {d.update_id for d in decisions}
+    found: list[Decision] = []
+    for decision in decisions:
+        if decision.candidate.post_id is None:
+            for part in _unmerged(story_id, decision, state, counts, taken):
+                found.append(_regrouped(part, counts))
+        else:
+            found.append(decision)
+    return found
 
 
 def _match(story_id: str, candidates: list[Candidate], state: StoryState) -> list[Decision]:
