@@ -40,6 +40,13 @@ MIN_TIME_LINES = 2
 STRUCTURE_MIN_POSTS = 4
 STRUCTURE_MIN_WORDS = 5
 PARAGRAPH_MIN_WORDS = 8
+# With a sign (title, URL, key-events label, a key-points block repeating the posts), this many
+# headlines of any length opening a whole paragraph make the page a live blog: the repeated
+# alternation of a short line and a paragraph, as a match report's "Yellow card", "Kick-off".
+SIGNED_MIN_POSTS = 3
+# A key-points block at the top repeats the newest posts' first paragraphs: this many lines
+# whose copies come later in the page make it evidence of a live blog by itself.
+KEY_POINTS_MIN = 2
 # Final characters of a line that ends a sentence (closing quotes and brackets included).
 _RUNS_ON = frozenset(",;:-(\u2013\u2014")
 _DANGLING = frozenset(
@@ -94,12 +101,45 @@ def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool =
     if len(times) >= MIN_TIME_LINES or (times and signed):
         return _by_time_lines(page_title, rest, times)
     rest = [line for line in rest if not is_timestamp(line)]
-    starts = _post_starts(rest)
-    bounds = set(starts)
-    opened = sum(_opens_paragraph(rest, i, bounds) for i in starts)
-    if (signed and opened) or opened >= STRUCTURE_MIN_POSTS:
-        return Page(page_title, rest[0], tuple(rest[1 : starts[0]]), _posts(rest, starts))
+    first, after = _key_points(rest)
+    signed = signed or after - first >= KEY_POINTS_MIN
+    starts = [i for i in _post_starts(rest) if i >= after]
+    if _is_headline_blog(rest, starts, signed):
+        # The repeated structure is there: a question may head a post too ("Penalty?").
+        starts = [i for i in _post_starts(rest, questions=True) if i >= after]
+        standfirst = rest[0] if first or not after else ""
+        summary = tuple(rest[1 if standfirst else 0 : starts[0]])
+        return Page(page_title, standfirst, summary, _posts(rest, starts))
     return Page(page_title, "", (), (Post("", tuple(rest)),) if rest else ())
+
+
+def _is_headline_blog(lines: list[str], starts: list[int], signed: bool) -> bool:
+    """True when the headline starts show a live blog: STRUCTURE_MIN_POSTS long headlines
+    each opening a whole paragraph; with a sign, one of them or SIGNED_MIN_POSTS headlines of
+    any length opening one."""
+    bounds = set(starts)
+    opened = sum(_opens_paragraph(lines, i, bounds) for i in starts)
+    if opened >= STRUCTURE_MIN_POSTS or (signed and opened):
+        return True
+    short = sum(_opens_paragraph(lines, i, bounds, min_words=1) for i in starts)
+    return signed and short >= SIGNED_MIN_POSTS
+
+
+def _key_points(lines: list[str]) -> tuple[int, int]:
+    """Where a key-points block at the top starts and ends (0, 0 when there is none): the
+    lines from the first (or the second, after a standfirst) whose copies all come later in the
+    page, after the block and the line that follows it (the first post's headline), as the
+    newest posts' first paragraphs do. A post whose first paragraph repeats its headline makes
+    no block: its copy is the very next line."""
+    forms = [comparison_form(line) for line in lines]
+    last = {form: i for i, form in enumerate(forms)}
+    for first in (0, 1):
+        end = first
+        while end < len(lines) and last[forms[end]] > end:
+            end += 1
+        if end > first and all(last[forms[i]] > end for i in range(first, end)):
+            return first, end
+    return 0, 0
 
 
 def _take_title(lines: list[str], title: str) -> tuple[str, list[str]]:
@@ -191,13 +231,14 @@ def _headline_at(lines: list[str], i: int, timed: set[int]) -> bool:
     return 0 <= i < len(lines) and i not in timed and is_headline(lines[i], lenient=True)
 
 
-def _post_starts(lines: list[str]) -> list[int]:
+def _post_starts(lines: list[str], *, questions: bool = False) -> list[int]:
     """The lines after the first that open a post: a run of one or two headlines (a gallery
     headline before a post; lines repeating the one before, sub-headlines, count once) before
     a body paragraph, and not after a line cut mid-sentence. Longer runs are tables or lists;
     a line followed by the rest of its sentence was cut by hard wrapping, and lines with
-    nothing after them close the page (a signature): they open nothing."""
-    heads = [is_headline(line) for line in lines]
+    nothing after them close the page (a signature): they open nothing. With `questions`, a
+    line ending on a question mark may be a headline too."""
+    heads = [_is_head(line, questions) for line in lines]
     starts: list[int] = []
     i = 1
     while i < len(lines):
@@ -217,14 +258,22 @@ def _post_starts(lines: list[str]) -> list[int]:
     return starts
 
 
-def _opens_paragraph(lines: list[str], i: int, starts: set[int]) -> bool:
-    """True for a start that counts as evidence: a headline of STRUCTURE_MIN_WORDS words or
-    more whose post begins with a whole paragraph (PARAGRAPH_MIN_WORDS words with letters,
-    ending a sentence). Hard-wrapped lines and table rows (mostly figures) seldom do both."""
+def _is_head(line: str, questions: bool) -> bool:
+    if questions and line[-1] == "?":
+        return is_headline(line, lenient=True)
+    return is_headline(line)
+
+
+def _opens_paragraph(
+    lines: list[str], i: int, starts: set[int], min_words: int = STRUCTURE_MIN_WORDS
+) -> bool:
+    """True for a start that counts as evidence: a headline of `min_words` words or more
+    whose post begins with a whole paragraph (PARAGRAPH_MIN_WORDS words with letters, ending a
+    sentence). Hard-wrapped lines and table rows (mostly figures) seldom do both."""
     body = i + 1
     while body in starts:
         body += 1
-    if body >= len(lines) or len(lines[i].split()) < STRUCTURE_MIN_WORDS:
+    if body >= len(lines) or len(lines[i].split()) < min_words:
         return False
     words = sum(any(c.isalpha() for c in word) for word in lines[body].split())
     return words >= PARAGRAPH_MIN_WORDS and lines[body][-1] in _ENDED
