@@ -10,6 +10,7 @@ orjson, logging, clock or environment imports.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from worker.pipeline.cleaning import comparison_form
@@ -52,6 +53,7 @@ _RUNS_ON = frozenset(",;:-(\u2013\u2014")
 _DANGLING = frozenset(
     {"a", "an", "the", "and", "or", "but", "of", "to", "for", "with", "from", "in", "on", "at"}
 )
+_LONE_HASHTAG = re.compile(r"#[^\W\d_]\w{1,40}")
 _ENDED = frozenset(".!?…\"”\u2019')]")
 
 
@@ -105,8 +107,9 @@ def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool =
     signed = signed or after - first >= KEY_POINTS_MIN
     starts = [i for i in _post_starts(rest) if i >= after]
     if _is_headline_blog(rest, starts, signed):
-        # The repeated structure is there: a question may head a post too ("Penalty?").
-        starts = [i for i in _post_starts(rest, questions=True) if i >= after]
+        # The repeated structure is there: a line in a headline's place may head a post even
+        # when it ends on "?" or ":" ("Penalty?") or is a lone hashtag ("#MarleFlood").
+        starts = [i for i in _post_starts(rest, structured=True) if i >= after]
         standfirst = rest[0] if first or not after else ""
         summary = tuple(rest[1 if standfirst else 0 : starts[0]])
         return Page(page_title, standfirst, summary, _posts(rest, starts))
@@ -231,14 +234,18 @@ def _headline_at(lines: list[str], i: int, timed: set[int]) -> bool:
     return 0 <= i < len(lines) and i not in timed and is_headline(lines[i], lenient=True)
 
 
-def _post_starts(lines: list[str], *, questions: bool = False) -> list[int]:
+def _post_starts(lines: list[str], *, structured: bool = False) -> list[int]:
     """The lines after the first that open a post: a run of one or two headlines (a gallery
     headline before a post; lines repeating the one before, sub-headlines, count once) before
     a body paragraph, and not after a line cut mid-sentence. Longer runs are tables or lists;
     a line followed by the rest of its sentence was cut by hard wrapping, and lines with
-    nothing after them close the page (a signature): they open nothing. With `questions`, a
-    line ending on a question mark may be a headline too."""
-    heads = [_is_head(line, questions) for line in lines]
+    nothing after them close the page (a signature): they open nothing. With `structured`
+    (the page is known to be a headline live blog), a line in a headline's place (see
+    `_in_slot`) may be a headline that ends on "?" or ":" or is a lone hashtag."""
+    heads = [
+        is_headline(line) or (structured and _is_loose_head(line) and _in_slot(lines, i))
+        for i, line in enumerate(lines)
+    ]
     starts: list[int] = []
     i = 1
     while i < len(lines):
@@ -258,10 +265,17 @@ def _post_starts(lines: list[str], *, questions: bool = False) -> list[int]:
     return starts
 
 
-def _is_head(line: str, questions: bool) -> bool:
-    if questions and line[-1] == "?":
-        return is_headline(line, lenient=True)
-    return is_headline(line)
+def _is_loose_head(line: str) -> bool:
+    """True for a line shaped like a headline only where one is expected: it ends on "?" or
+    ":" ("Penalty?", "'It is the worst I have seen':"), or is one hashtag ("#MarleFlood")."""
+    return _LONE_HASHTAG.fullmatch(line) is not None or is_headline(line, lenient=True)
+
+
+def _in_slot(lines: list[str], i: int) -> bool:
+    """True when line `i` stands where a headline does: after a line that ends a sentence
+    (or the page's first line) and before a whole paragraph."""
+    after_end = i == 0 or lines[i - 1][-1] in _ENDED
+    return after_end and i + 1 < len(lines) and _is_whole_paragraph(lines[i + 1])
 
 
 def _opens_paragraph(
@@ -275,8 +289,13 @@ def _opens_paragraph(
         body += 1
     if body >= len(lines) or len(lines[i].split()) < min_words:
         return False
-    words = sum(any(c.isalpha() for c in word) for word in lines[body].split())
-    return words >= PARAGRAPH_MIN_WORDS and lines[body][-1] in _ENDED
+    return _is_whole_paragraph(lines[body])
+
+
+def _is_whole_paragraph(line: str) -> bool:
+    """True for PARAGRAPH_MIN_WORDS words with letters or more, ending a sentence."""
+    words = sum(any(c.isalpha() for c in word) for word in line.split())
+    return words >= PARAGRAPH_MIN_WORDS and line[-1] in _ENDED
 
 
 def _is_cut(line: str) -> bool:
