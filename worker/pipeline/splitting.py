@@ -77,7 +77,9 @@ class Page:
     posts: tuple[Post, ...]
 
 
-def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool = False) -> Page:
+def split_live_blog(
+    paragraphs: list[str], title: str = "", *, live_sign: bool = False, url: str = ""
+) -> Page:
     """Read title, standfirst, summary and posts off clean paragraphs, boilerplate removed.
 
     1. Title: the first line when it repeats `title` (also without its site suffix, or
@@ -88,8 +90,11 @@ def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool =
     3. Time lines: with MIN_TIME_LINES of them (one with `live_sign` or a key-events label),
        each run of time lines opens a post and is its published time (see `_by_time_lines`).
     4. Headlines: otherwise, headline lines that open posts (see `_post_starts`) split the
-       page when one opens a whole paragraph and `live_sign` (or the title saying "live") or
-       a key-events label is there, or when STRUCTURE_MIN_POSTS of them do (`_posts`).
+       page when the repeated structure is there (`_is_headline_blog`): STRUCTURE_MIN_POSTS
+       long headlines opening whole paragraphs, or fewer (of any length) with a sign. Signs
+       here are the page's own: its title line (or `title` when the page shows none) or the
+       `url` saying "live", a key-events label, a key-points block; a crawler's title adding
+       "- live updates" to a page whose own title line lacks it is not one.
     5. Otherwise the page is an ordinary article: one post without a headline holding every
        line after the title (its standfirst and dateline included); time lines are left out.
     In a live blog the line after the title is the standfirst and the lines up to the first
@@ -97,16 +102,18 @@ def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool =
     """
     lines = [line for line in paragraphs if line and not is_update_marker(line)]
     page_title, rest = _take_title(lines, title)
+    shown = lines[0] if len(rest) < len(lines) else page_title
     rest, labelled = _without_key_items(rest)
-    signed = live_sign or labelled or has_live_sign(page_title)
+    own_sign = labelled or has_live_sign(shown, url)
+    signed = live_sign or own_sign or has_live_sign(page_title)
     times = [i for i, line in enumerate(rest) if is_timestamp(line)]
     if len(times) >= MIN_TIME_LINES or (times and signed):
         return _by_time_lines(page_title, rest, times)
     rest = [line for line in rest if not is_timestamp(line)]
     first, after = _key_points(rest)
-    signed = signed or after - first >= KEY_POINTS_MIN
+    own_sign = own_sign or after - first >= KEY_POINTS_MIN
     starts = [i for i in _post_starts(rest) if i >= after]
-    if _is_headline_blog(rest, starts, signed):
+    if _is_headline_blog(rest, starts, own_sign):
         # The repeated structure is there: a line in a headline's place may head a post even
         # when it ends on "?" or ":" ("Penalty?") or is a lone hashtag ("#MarleFlood").
         starts = [i for i in _post_starts(rest, structured=True) if i >= after]
