@@ -53,6 +53,7 @@ _RUNS_ON = frozenset(",;:-(\u2013\u2014")
 _DANGLING = frozenset(
     {"a", "an", "the", "and", "or", "but", "of", "to", "for", "with", "from", "in", "on", "at"}
 )
+_OPENING_QUOTES = "\"'\u2018\u201c\u00ab\u201e"
 _LONE_HASHTAG = re.compile(r"#[^\W\d_]\w{1,40}")
 _ENDED = frozenset(".!?…\"”\u2019')]")
 
@@ -273,9 +274,13 @@ def _post_starts(lines: list[str], *, structured: bool = False) -> list[int]:
 
 
 def _is_loose_head(line: str) -> bool:
-    """True for a line shaped like a headline only where one is expected: it ends on "?" or
-    ":" ("Penalty?", "'It is the worst I have seen':"), or is one hashtag ("#MarleFlood")."""
-    return _LONE_HASHTAG.fullmatch(line) is not None or is_headline(line, lenient=True)
+    """True for a line shaped like a headline only where one is expected: it ends on "?"
+    ("Penalty?"), is a quotation ending on ":" ("'It is the worst I have seen':"; other lines
+    ending on ":" introduce what follows, "See:", "The rates are:"), or is one hashtag."""
+    if _LONE_HASHTAG.fullmatch(line):
+        return True
+    quoted = line[0] in _OPENING_QUOTES
+    return (line[-1] != ":" or quoted) and is_headline(line, lenient=True)
 
 
 def _in_slot(lines: list[str], i: int) -> bool:
