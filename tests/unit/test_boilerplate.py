@@ -243,3 +243,11 @@ def test_appeal_block_never_crosses_a_headline_line() -> None:
     ]
     kept = strip_boilerplate(lines, is_learned=lambda line: line == lines[0])
     assert kept == [lines[1]]
+
+
+def test_an_appeal_heading_shown_alone_is_boilerplate() -> None:
+    """A headline-shaped line in the appeal's language that speaks to the reader goes even
+    without the appeal under it; a headline about reporters that does not is news."""
+    assert boilerplate_rule("Our reporters stay on the story because you do") == "appeal_heading"
+    assert not is_boilerplate("Our reporters detained at the border for six hours")
+    assert not is_boilerplate("Our correspondents report: what you need to know today.")

@@ -150,3 +150,41 @@ def test_title_with_a_live_suffix_still_consumes_the_articles_first_line(name: s
     result = page(name, title=f"{lines[0]} \u2013 live updates | Wire")
     assert len(result.posts) == 1
     assert result.posts[0].paragraphs[0] == lines[1]
+
+
+def test_short_headlines_split_a_page_that_repeats_headline_and_paragraph() -> None:
+    """'Yellow card', 'Kick-off': headlines of any length split a signed page whose lines
+    alternate headline and whole paragraph; a question, a quote ending on ':' and a lone
+    hashtag head posts where a headline stands."""
+    result = page("independent_match")
+    assert [post.headline for post in result.posts] == [
+        "Full-time: Kestrel Rovers 2-2 Merrowgate",
+        "Penalty?",
+        "#QuayRoadDerby",
+        "'That was a proper derby':",
+        "Yellow card",
+        "GOAL! Kestrel Rovers 2-1 Merrowgate",
+        "Kick-off",
+        "Team news",
+    ]
+    assert all(len(post.paragraphs) == 1 for post in result.posts[:-1])
+
+
+def test_key_points_are_found_by_their_copies_in_the_posts() -> None:
+    """The block at the top repeating the newest posts' first paragraphs is the summary, not a
+    post, and not the standfirst either when the page has none."""
+    result = page("independent_match")
+    assert result.standfirst == ""
+    assert [line[:12] for line in result.summary] == ["Full-time wh", "Ilse Dunmore"]
+    assert not [line for line in texts(result) if "you do" in line or "free to read" in line]
+
+
+def test_a_crawler_title_saying_live_does_not_split_an_article_whose_own_title_does_not() -> None:
+    """A feature with three subheads stays one post under '... - live updates | Wire' when
+    neither its own title line nor its URL says live."""
+    lines = (LAYOUTS / "feature_subheads.txt").read_text(encoding="utf-8").splitlines()
+    result = page("feature_subheads", title=f"{lines[0]} \u2013 live updates | Wire")
+    assert len(result.posts) == 1
+    assert result.posts[0].paragraphs[0] == lines[1]
+    live = page("feature_subheads", url="https://news.example/live/ferry")
+    assert len(live.posts) == 3

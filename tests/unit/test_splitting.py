@@ -264,3 +264,43 @@ def test_given_title_not_in_the_text_leaves_the_first_line_as_standfirst() -> No
 def test_empty_input_is_an_empty_page() -> None:
     """No paragraphs, no posts; a given title is still the title."""
     assert split_live_blog([], title="Storm") == Page("Storm", "", (), ())
+
+
+# --- key points found by their copies ---------------------------------------------------------
+
+
+def test_key_points_repeating_later_paragraphs_open_no_post_even_when_headline_shaped() -> None:
+    """A key point shaped like a headline is still a key point when the block repeats the
+    newest posts: it opens no post of its own."""
+    lines = [
+        TITLE,
+        STANDFIRST,
+        "Sea wall holds at Portlaven",
+        ARRIVED,
+        "Crews reach the quay",
+        ARRIVED,
+        "Sea wall holds",
+        "Sea wall holds at Portlaven",
+        KEY_1,
+    ]
+    result = split_live_blog(lines, TITLE)
+    assert result.summary == ("Sea wall holds at Portlaven", ARRIVED)
+    assert [post.headline for post in result.posts] == ["Crews reach the quay", "Sea wall holds"]
+
+
+def test_a_first_post_repeating_its_headline_is_no_key_points_block() -> None:
+    """'Travel: delays on the A30' twice in a row is a headline and its copy as a paragraph,
+    not a key point and the post it repeats."""
+    lines = [
+        TITLE,
+        STANDFIRST,
+        "Travel: delays on the A30 near Garrow",
+        "Travel: delays on the A30 near Garrow",
+        "Crews reach the quay before dawn",
+        ARRIVED,
+        "Harbour master warns of a second surge",
+        KEY_1,
+    ]
+    result = split_live_blog(lines, TITLE)
+    assert result.summary == ()
+    assert result.posts[0].headline == "Travel: delays on the A30 near Garrow"

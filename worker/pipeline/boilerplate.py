@@ -111,6 +111,7 @@ _APPEAL_WORDS = re.compile(
     r"gave|who)|our (?:reporters|correspondents|journalis\w+|reporting|newsroom)|free to read|"
     r"paywalls?|subscri\w+|every reader|keeps? (?:this|our|every) \w+ (?:open|free))"
 )
+_READER = re.compile(r"\byou(?:rs?)?\b")
 _APPEAL_RULES = frozenset({"donation_appeal", "support_journalism", "contribution"})
 # An appeal is several paragraphs: consecutive appeal hits at most this many lines apart
 # belong to one block, and the lines between them are its body.
@@ -127,9 +128,21 @@ def _judge(line: str) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
     """The line's sentences and, for each, the rule that claims it (None: content)."""
     parts = tuple(sentences(line))
     whole = "picture_credit" if is_credit(line) else _unit_rule(line)
+    if whole is None and _is_appeal_heading(line):
+        whole = "appeal_heading"
     if whole is not None or len(parts) < 2:
         return parts, (whole,) * len(parts)
     return parts, tuple(_unit_rule(part) for part in parts)
+
+
+def _is_appeal_heading(line: str) -> bool:
+    """True for the heading over an appeal, which some pages show without the appeal: a
+    headline-shaped line in the appeal's language that speaks to the reader ("Our reporters
+    stay on the story because you do")."""
+    if not is_headline(line):
+        return False
+    form = comparison_form(line)
+    return _APPEAL_WORDS.search(form) is not None and _READER.search(form) is not None
 
 
 def boilerplate_rule(line: str) -> str | None:

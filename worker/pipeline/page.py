@@ -15,7 +15,7 @@ from typing import Any
 from worker.pipeline.boilerplate import remove_boilerplate_sentences, strip_boilerplate
 from worker.pipeline.cleaning import clean_text
 from worker.pipeline.html import read_html
-from worker.pipeline.shapes import has_live_sign, strip_site_suffix
+from worker.pipeline.shapes import strip_site_suffix
 from worker.pipeline.splitting import Page, Post, split_live_blog
 
 LinePredicate = Callable[[str], bool]
@@ -31,19 +31,19 @@ def page_of(article: Mapping[str, Any], is_learned_boilerplate: LinePredicate = 
     Paths, first that applies: `updates` (the crawler split the page: one post each, in the
     given order, with its id and time); `html` (a JSON-LD live blog, else the main text read
     as plain text below, falling back to `text` when the HTML yields nothing); `text` (one
-    paragraph per line, split by `split_live_blog`, told whether the title or URL says "live").
+    paragraph per line, split by `split_live_blog`, which reads the title and URL for signs).
     """
     title = clean_text(_string(article.get("title")))
     if article.get("updates"):
         posts = (_update_post(item, is_learned_boilerplate) for item in article["updates"])
         return Page(strip_site_suffix(title), "", (), tuple(p for p in posts if p is not None))
-    live_sign = has_live_sign(title, _string(article.get("url")))
+    url = _string(article.get("url"))
     if article.get("html"):
-        page = _html_page(_string(article["html"]), title, live_sign, is_learned_boilerplate)
+        page = _html_page(_string(article["html"]), title, url, is_learned_boilerplate)
         if page.posts or page.summary or not article.get("text"):
             return page
     text = _string(article.get("text"))
-    return _text_page(text, title, live_sign, is_learned_boilerplate)
+    return _text_page(text, title, url, is_learned_boilerplate)
 
 
 def clean_lines(lines: list[str], is_learned_boilerplate: LinePredicate = _never) -> list[str]:
@@ -57,19 +57,15 @@ def clean_lines(lines: list[str], is_learned_boilerplate: LinePredicate = _never
     return strip_boilerplate(cleaned, is_learned_boilerplate)
 
 
-def _text_page(
-    text: str, title: str, live_sign: bool, is_learned_boilerplate: LinePredicate
-) -> Page:
+def _text_page(text: str, title: str, url: str, is_learned_boilerplate: LinePredicate) -> Page:
     lines = clean_lines(text.splitlines(), is_learned_boilerplate)
-    return split_live_blog(lines, title, live_sign=live_sign)
+    return split_live_blog(lines, title, url=url)
 
 
-def _html_page(
-    markup: str, title: str, live_sign: bool, is_learned_boilerplate: LinePredicate
-) -> Page:
+def _html_page(markup: str, title: str, url: str, is_learned_boilerplate: LinePredicate) -> Page:
     blog = read_html(markup)
     if isinstance(blog, str):
-        return _text_page(blog, title, live_sign, is_learned_boilerplate)
+        return _text_page(blog, title, url, is_learned_boilerplate)
     posts = (_clean_post(post, is_learned_boilerplate) for post in blog.posts)
     return Page(
         strip_site_suffix(_clean_field(blog.title) or title),

@@ -10,6 +10,7 @@ orjson, logging, clock or environment imports.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from worker.pipeline.cleaning import comparison_form
@@ -40,11 +41,20 @@ MIN_TIME_LINES = 2
 STRUCTURE_MIN_POSTS = 4
 STRUCTURE_MIN_WORDS = 5
 PARAGRAPH_MIN_WORDS = 8
+# With a sign (title, URL, key-events label, a key-points block repeating the posts), this many
+# headlines of any length opening a whole paragraph make the page a live blog: the repeated
+# alternation of a short line and a paragraph, as a match report's "Yellow card", "Kick-off".
+SIGNED_MIN_POSTS = 3
+# A key-points block at the top repeats the newest posts' first paragraphs: this many lines
+# whose copies come later in the page make it evidence of a live blog by itself.
+KEY_POINTS_MIN = 2
 # Final characters of a line that ends a sentence (closing quotes and brackets included).
 _RUNS_ON = frozenset(",;:-(\u2013\u2014")
 _DANGLING = frozenset(
     {"a", "an", "the", "and", "or", "but", "of", "to", "for", "with", "from", "in", "on", "at"}
 )
+_OPENING_QUOTES = "\"'\u2018\u201c\u00ab\u201e"
+_LONE_HASHTAG = re.compile(r"#[^\W\d_]\w{1,40}")
 _ENDED = frozenset(".!?…\"”\u2019')]")
 
 
@@ -68,7 +78,9 @@ class Page:
     posts: tuple[Post, ...]
 
 
-def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool = False) -> Page:
+def split_live_blog(
+    paragraphs: list[str], title: str = "", *, live_sign: bool = False, url: str = ""
+) -> Page:
     """Read title, standfirst, summary and posts off clean paragraphs, boilerplate removed.
 
     1. Title: the first line when it repeats `title` (also without its site suffix, or
@@ -79,8 +91,11 @@ def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool =
     3. Time lines: with MIN_TIME_LINES of them (one with `live_sign` or a key-events label),
        each run of time lines opens a post and is its published time (see `_by_time_lines`).
     4. Headlines: otherwise, headline lines that open posts (see `_post_starts`) split the
-       page when one opens a whole paragraph and `live_sign` (or the title saying "live") or
-       a key-events label is there, or when STRUCTURE_MIN_POSTS of them do (`_posts`).
+       page when the repeated structure is there (`_is_headline_blog`): STRUCTURE_MIN_POSTS
+       long headlines opening whole paragraphs, or fewer (of any length) with a sign. Signs
+       here are the page's own: its title line (or `title` when the page shows none) or the
+       `url` saying "live", a key-events label, a key-points block; a crawler's title adding
+       "- live updates" to a page whose own title line lacks it is not one.
     5. Otherwise the page is an ordinary article: one post without a headline holding every
        line after the title (its standfirst and dateline included); time lines are left out.
     In a live blog the line after the title is the standfirst and the lines up to the first
@@ -88,18 +103,54 @@ def split_live_blog(paragraphs: list[str], title: str = "", *, live_sign: bool =
     """
     lines = [line for line in paragraphs if line and not is_update_marker(line)]
     page_title, rest = _take_title(lines, title)
+    shown = lines[0] if len(rest) < len(lines) else page_title
     rest, labelled = _without_key_items(rest)
-    signed = live_sign or labelled or has_live_sign(page_title)
+    own_sign = labelled or has_live_sign(shown, url)
+    signed = live_sign or own_sign or has_live_sign(page_title)
     times = [i for i, line in enumerate(rest) if is_timestamp(line)]
     if len(times) >= MIN_TIME_LINES or (times and signed):
         return _by_time_lines(page_title, rest, times)
     rest = [line for line in rest if not is_timestamp(line)]
-    starts = _post_starts(rest)
-    bounds = set(starts)
-    opened = sum(_opens_paragraph(rest, i, bounds) for i in starts)
-    if (signed and opened) or opened >= STRUCTURE_MIN_POSTS:
-        return Page(page_title, rest[0], tuple(rest[1 : starts[0]]), _posts(rest, starts))
+    first, after = _key_points(rest)
+    own_sign = own_sign or after - first >= KEY_POINTS_MIN
+    starts = [i for i in _post_starts(rest) if i >= after]
+    if _is_headline_blog(rest, starts, own_sign):
+        # The repeated structure is there: a line in a headline's place may head a post even
+        # when it ends on "?" or ":" ("Penalty?") or is a lone hashtag ("#MarleFlood").
+        starts = [i for i in _post_starts(rest, structured=True) if i >= after]
+        standfirst = rest[0] if first or not after else ""
+        summary = tuple(rest[1 if standfirst else 0 : starts[0]])
+        return Page(page_title, standfirst, summary, _posts(rest, starts))
     return Page(page_title, "", (), (Post("", tuple(rest)),) if rest else ())
+
+
+def _is_headline_blog(lines: list[str], starts: list[int], signed: bool) -> bool:
+    """True when the headline starts show a live blog: STRUCTURE_MIN_POSTS long headlines
+    each opening a whole paragraph; with a sign, one of them or SIGNED_MIN_POSTS headlines of
+    any length opening one."""
+    bounds = set(starts)
+    opened = sum(_opens_paragraph(lines, i, bounds) for i in starts)
+    if opened >= STRUCTURE_MIN_POSTS or (signed and opened):
+        return True
+    short = sum(_opens_paragraph(lines, i, bounds, min_words=1) for i in starts)
+    return signed and short >= SIGNED_MIN_POSTS
+
+
+def _key_points(lines: list[str]) -> tuple[int, int]:
+    """Where a key-points block at the top starts and ends (0, 0 when there is none): the
+    lines from the first (or the second, after a standfirst) whose copies all come later in the
+    page, after the block and the line that follows it (the first post's headline), as the
+    newest posts' first paragraphs do. A post whose first paragraph repeats its headline makes
+    no block: its copy is the very next line."""
+    forms = [comparison_form(line) for line in lines]
+    last = {form: i for i, form in enumerate(forms)}
+    for first in (0, 1):
+        end = first
+        while end < len(lines) and last[forms[end]] > end:
+            end += 1
+        if end > first and all(last[forms[i]] > end for i in range(first, end)):
+            return first, end
+    return 0, 0
 
 
 def _take_title(lines: list[str], title: str) -> tuple[str, list[str]]:
@@ -191,13 +242,18 @@ def _headline_at(lines: list[str], i: int, timed: set[int]) -> bool:
     return 0 <= i < len(lines) and i not in timed and is_headline(lines[i], lenient=True)
 
 
-def _post_starts(lines: list[str]) -> list[int]:
+def _post_starts(lines: list[str], *, structured: bool = False) -> list[int]:
     """The lines after the first that open a post: a run of one or two headlines (a gallery
     headline before a post; lines repeating the one before, sub-headlines, count once) before
     a body paragraph, and not after a line cut mid-sentence. Longer runs are tables or lists;
     a line followed by the rest of its sentence was cut by hard wrapping, and lines with
-    nothing after them close the page (a signature): they open nothing."""
-    heads = [is_headline(line) for line in lines]
+    nothing after them close the page (a signature): they open nothing. With `structured`
+    (the page is known to be a headline live blog), a line in a headline's place (see
+    `_in_slot`) may be a headline that ends on "?" or ":" or is a lone hashtag."""
+    heads = [
+        is_headline(line) or (structured and _is_loose_head(line) and _in_slot(lines, i))
+        for i, line in enumerate(lines)
+    ]
     starts: list[int] = []
     i = 1
     while i < len(lines):
@@ -217,17 +273,41 @@ def _post_starts(lines: list[str]) -> list[int]:
     return starts
 
 
-def _opens_paragraph(lines: list[str], i: int, starts: set[int]) -> bool:
-    """True for a start that counts as evidence: a headline of STRUCTURE_MIN_WORDS words or
-    more whose post begins with a whole paragraph (PARAGRAPH_MIN_WORDS words with letters,
-    ending a sentence). Hard-wrapped lines and table rows (mostly figures) seldom do both."""
+def _is_loose_head(line: str) -> bool:
+    """True for a line shaped like a headline only where one is expected: it ends on "?"
+    ("Penalty?"), is a quotation ending on ":" ("'It is the worst I have seen':"; other lines
+    ending on ":" introduce what follows, "See:", "The rates are:"), or is one hashtag."""
+    if _LONE_HASHTAG.fullmatch(line):
+        return True
+    quoted = line[0] in _OPENING_QUOTES
+    return (line[-1] != ":" or quoted) and is_headline(line, lenient=True)
+
+
+def _in_slot(lines: list[str], i: int) -> bool:
+    """True when line `i` stands where a headline does: after a line that ends a sentence
+    (or the page's first line) and before a whole paragraph."""
+    after_end = i == 0 or lines[i - 1][-1] in _ENDED
+    return after_end and i + 1 < len(lines) and _is_whole_paragraph(lines[i + 1])
+
+
+def _opens_paragraph(
+    lines: list[str], i: int, starts: set[int], min_words: int = STRUCTURE_MIN_WORDS
+) -> bool:
+    """True for a start that counts as evidence: a headline of `min_words` words or more
+    whose post begins with a whole paragraph (PARAGRAPH_MIN_WORDS words with letters, ending a
+    sentence). Hard-wrapped lines and table rows (mostly figures) seldom do both."""
     body = i + 1
     while body in starts:
         body += 1
-    if body >= len(lines) or len(lines[i].split()) < STRUCTURE_MIN_WORDS:
+    if body >= len(lines) or len(lines[i].split()) < min_words:
         return False
-    words = sum(any(c.isalpha() for c in word) for word in lines[body].split())
-    return words >= PARAGRAPH_MIN_WORDS and lines[body][-1] in _ENDED
+    return _is_whole_paragraph(lines[body])
+
+
+def _is_whole_paragraph(line: str) -> bool:
+    """True for PARAGRAPH_MIN_WORDS words with letters or more, ending a sentence."""
+    words = sum(any(c.isalpha() for c in word) for word in line.split())
+    return words >= PARAGRAPH_MIN_WORDS and line[-1] in _ENDED
 
 
 def _is_cut(line: str) -> bool:
