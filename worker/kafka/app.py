@@ -24,7 +24,7 @@ from worker.kafka.client import faust_credentials
 from worker.kafka.faust_rebalance import patch_faust_rebalance
 from worker.kafka.stages import Processor, Router
 from worker.kafka.story_table import story_table
-from worker.kafka.topics import repartition_topic
+from worker.kafka.topics import max_record_bytes, repartition_topic
 from worker.logs import get_logger
 from worker.settings import Settings
 
@@ -52,12 +52,6 @@ def demo_line(event: dict[str, Any]) -> str:
         f"{event['type']:<15} v{event['version']} {event['source']:<22} "
         f"{event['story_id'][:8]} {summary}" + (f"  [{names}]" if names else "")
     )
-
-
-def max_record_bytes(settings: Settings) -> int:
-    """The largest record we produce: a repartitioned input value or a dead letter (base64)."""
-    dead_letter = settings.deadletter_max_value_bytes * 4 // 3 + 8 * 1024
-    return max(settings.max_value_bytes, dead_letter) + 64 * 1024
 
 
 def faust_settings(settings: Settings) -> dict[str, Any]:
