@@ -277,6 +277,18 @@ class KafkaCluster:
         self._spawn(node)
         asyncio.run(self.wait_serving(timeout, [node]))
 
+    def replace_empty(self, timeout: float = 60.0) -> None:
+        """Kill every node and start a new, empty cluster on the same ports (another cluster
+        id, no topics, no offsets): a broker that came back without its data."""
+        for node in self.nodes:
+            self.kill(node.node_id, signal.SIGKILL)
+            shutil.rmtree(node.directory, ignore_errors=True)
+        self.cluster_id = _base64_uuid()
+        for node in self.nodes:
+            self._format(node)
+            self._spawn(node)
+        asyncio.run(self.wait_serving(timeout, self.nodes))
+
     def leader(self, topic: str, partition: int) -> int:
         """The node id that leads `topic`'s `partition` now."""
 

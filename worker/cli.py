@@ -31,10 +31,9 @@ def sample_lines() -> list[bytes]:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    import faust
-
     from worker.kafka.app import create_app
     from worker.kafka.broker import EmbeddedBroker
+    from worker.kafka.shutdown import GracefulWorker
     from worker.kafka.topics import ensure_topics
 
     broker = None
@@ -49,7 +48,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.set_event_loop(loop)
         loop.run_until_complete(ensure_topics(settings))
         app = create_app(settings, sample_lines() if args.demo else (), demo_tail=args.demo)
-        worker = faust.Worker(
+        worker = GracefulWorker(
+            settings.shutdown_grace_s,
             app,
             loop=loop,
             loglevel=settings.log_level,
