@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Producer,
+    TopicPartition,
+)
+from confluent_kafka.admin import AdminClient, NewTopic
 
 from tests.kafka_cluster import KafkaCluster
 from worker.kafka.broker import EmbeddedBroker
@@ -209,11 +217,29 @@ def start_worker(broker: Broker, names: Names, tmp_path: Path) -> Iterator[objec
             worker.stop(signal.SIGKILL)
 
 
+def ensure_topic(bootstrap: str, topic: str, partitions: int = 2) -> None:
+    """Create `topic` if it does not exist, as the crawlers' side would: Apache Kafka here does
+    not auto-create topics, and a test may send before the worker has created its topics."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    metadata = admin.list_topics(timeout=10)
+    if topic in metadata.topics:
+        return
+    replicas = min(3, len(metadata.brokers))
+    for future in admin.create_topics([NewTopic(topic, partitions, replicas)]).values():
+        try:
+            future.result()
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise
+
+
 def replay_slowly(
     bootstrap: str, topic: str, lines: list[bytes], every_s: float = 0.3
 ) -> threading.Thread:
     """Send `lines` four at a time, one batch every `every_s`, in a thread: the stream is still
     busy when a test disturbs it."""
+
+    ensure_topic(bootstrap, topic)
 
     def run() -> None:
         # The default delivery timeout (300 s) outlasts any disturbance: the client retries.
@@ -236,6 +262,7 @@ def produce(broker: Broker) -> Iterator[object]:
     producer = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all"})
 
     def send(topic: str, values: list[bytes | None], key: bytes | None = b"crawler") -> None:
+        ensure_topic(broker.bootstrap, topic)
         failures: list[object] = []
         for value in values:
             producer.produce(

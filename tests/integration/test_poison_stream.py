@@ -10,7 +10,7 @@ from typing import Any
 from confluent_kafka import Producer
 
 from tests.fixtures import poison, refreshes
-from tests.integration.conftest import Record, read_topic
+from tests.integration.conftest import Record, ensure_topic, read_topic
 from tests.integration.test_crash_replay import undisturbed_ids
 from worker.codec import schema_error
 
@@ -20,6 +20,7 @@ DEADLINE_S = 180.0
 
 def send_large(bootstrap: str, topic: str, values: list[bytes | None]) -> None:
     """Produce `values` in order; the client's 1 MB default would refuse the largest."""
+    ensure_topic(bootstrap, topic)
     producer = Producer(
         {"bootstrap.servers": bootstrap, "acks": "all", "message.max.bytes": 8 * 1024 * 1024}
     )

@@ -21,11 +21,13 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.protocol.metadata import MetadataRequest
 from aiokafka.structs import TopicPartition
 
+from worker.errors import BrokerError
 from worker.kafka.client import client_options
 from worker.settings import Settings
 
 PROBE_INTERVAL_S = 2.0
 PROBE_TIMEOUT_S = 5.0
+OFFSETS_TIMEOUT_S = 2.0
 SUMMARY_EVERY_S = 30.0
 REGRESSION_PROBES = 3
 
@@ -124,18 +126,32 @@ class BrokerWatch:
 
     async def _probe(self) -> Snapshot:
         consumer = await self._client()
-        client = consumer._client
-        request = MetadataRequest(self.topics, allow_auto_topic_creation=False)
-        response = (await client.send(client.get_random_node(), request)).to_object()
+        response = await self._metadata(consumer)
         partitions = {
             topic["topic"]: len(topic["partitions"])
             for topic in response["topics"]
             if topic["error_code"] == 0 and topic["partitions"]
         }
         tps = [TopicPartition(t, p) for t, count in partitions.items() for p in range(count)]
-        ends = await consumer.end_offsets(tps) if tps else {}
+        try:  # a partition without a leader for a moment (a broker of several lost) is no news
+            ends = await asyncio.wait_for(consumer.end_offsets(tps), OFFSETS_TIMEOUT_S)
+        except Exception:
+            ends = {}
         offsets = {(tp.topic, tp.partition): end for tp, end in ends.items()}
         return Snapshot(response.get("cluster_id"), partitions, offsets)
+
+    async def _metadata(self, consumer: AIOKafkaConsumer) -> dict[str, Any]:
+        """Metadata from the first broker that answers (any one answering is "reachable")."""
+        client = consumer._client
+        request = MetadataRequest(self.topics, allow_auto_topic_creation=False)
+        nodes = [broker.nodeId for broker in client.cluster.brokers()]
+        failure: Exception = BrokerError("no broker known")
+        for node in nodes or [client.get_random_node()]:
+            try:
+                return (await client.send(node, request)).to_object()  # type: ignore[no-any-return]
+            except Exception as exc:
+                failure = exc
+        raise failure
 
     async def _client(self) -> AIOKafkaConsumer:
         if self._consumer is None:
