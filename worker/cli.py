@@ -71,6 +71,19 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             log.info("broker.stopped")
 
 
+def _topics(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.kafka.topics import ensure_topics, worker_topics
+
+    if settings.embedded:
+        print("KAFKA_BOOTSTRAP_SERVERS is not set", file=sys.stderr)
+        return 1
+    asyncio.run(ensure_topics(settings))
+    for name in worker_topics(settings):
+        print(name)
+    log.info("topics.ready", topics=worker_topics(settings))
+    return 0
+
+
 def _process(args: argparse.Namespace, settings: Settings) -> int:
     from worker.enricher import enricher_for
     from worker.offline import process_lines
@@ -138,6 +151,10 @@ def parser() -> argparse.ArgumentParser:
     process.add_argument("-o", "--output", default="-", help="events (default stdout)")
     process.add_argument("--dead-letter", help="dead letters (default: logged only)")
     process.set_defaults(handler=_process)
+    topics = commands.add_parser(
+        "topics", help="create (or check) every topic the worker uses, then exit"
+    )
+    topics.set_defaults(handler=_topics)
     broker = commands.add_parser("broker", help="only the embedded broker, in the foreground")
     broker.add_argument("--port", type=int, default=None, help="default: a free port")
     broker.set_defaults(handler=_broker)

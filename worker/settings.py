@@ -52,6 +52,7 @@ class Settings:
     compression: str = "zstd"
     session_timeout_s: float = 30.0
     health_file: str | None = None
+    group_instance_id: str | None = None
     broker_loss_exit_s: float = 120.0
     shutdown_grace_s: float = 25.0
     security_protocol: str = "PLAINTEXT"
@@ -265,6 +266,13 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "health_file",
         str,
         "file touched every few seconds while the event loop is alive and the broker answers",
+    ),
+    EnvVar(
+        "NEWS_WORKER_GROUP_INSTANCE_ID",
+        "group_instance_id",
+        str,
+        "static group membership (group.instance.id), one per replica: a restart within the "
+        "session timeout takes its partitions back without a rebalance",
     ),
     EnvVar(
         "NEWS_WORKER_BROKER_LOSS_EXIT_S",

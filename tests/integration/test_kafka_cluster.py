@@ -111,15 +111,15 @@ def test_rolling_restart_of_all_three_brokers(cluster3, names, start_worker):
 
 
 def test_two_replicas_down_refuses_writes_and_acks_no_input(cluster3, names, start_worker):
-    """Two of three brokers down: acks=all writes cannot succeed. The worker, SIGKILLed then,
-    must not have acked input whose events it could not publish: after the brokers return, a
-    new worker emits every missing event."""
+    """Two of three brokers down mid-replay: acks=all writes cannot succeed. The worker,
+    SIGKILLed then, must not have acked input whose events it could not publish: after the
+    brokers return, a new worker emits every missing event."""
     lines = refreshes.lines(stories=4)
+    half = len(lines) // 2
     worker = start_worker(cluster3, **WORKER_ENV)
     worker.wait_ready()
-    replay = replay_slowly(cluster3.bootstrap, names.input, lines[: len(lines) // 2], 0.2)
+    replay = replay_slowly(cluster3.bootstrap, names.input, lines[:half], 0.3)
     assert read_topic(cluster3.bootstrap, names.output, 3, timeout=60), "no event before"
-    replay.join(60)
     survivor = cluster3.leader(names.output, 0)
     down = [node.node_id for node in cluster3.nodes if node.node_id != survivor]
     for node_id in down:
@@ -129,10 +129,10 @@ def test_two_replicas_down_refuses_writes_and_acks_no_input(cluster3, names, sta
 
     for node_id in down:
         cluster3.restart(node_id)
+    replay.join(120)
     second = start_worker(cluster3, **WORKER_ENV)
     second.wait_ready(120)
-    send = replay_slowly(cluster3.bootstrap, names.input, lines[len(lines) // 2 :], 0.1)
-    send.join(120)
+    replay_slowly(cluster3.bootstrap, names.input, lines[half:], 0.1).join(120)
     check_outcome(cluster3, names, lines, f"nodes {down} down; log {second.log_path}")
 
 

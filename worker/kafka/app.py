@@ -67,6 +67,7 @@ def faust_settings(settings: Settings) -> dict[str, Any]:
         "broker_heartbeat_interval": max(1.0, settings.session_timeout_s / 10),
         "broker_commit_interval": 1.0,
         "consumer_auto_offset_reset": "earliest",
+        "consumer_group_instance_id": settings.group_instance_id,
         "processing_guarantee": "at_least_once",
         "producer_acks": -1,
         # Re-crawls of one story are alike, so their batches compress well: fewer bytes through
@@ -190,6 +191,11 @@ def create_app(
         await stories.changelog_stored()
         if evicted:
             log.info("story.evicted", count=evicted)
+
+    @app.on_partitions_assigned.connect
+    async def log_assignment(app: faust.App, assigned: set[Any], **_: Any) -> None:
+        partitions = sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)
+        log.info("partitions.assigned", count=len(partitions), partitions=partitions)
 
     connectivity = watch_broker(app, settings)
     if settings.health_file:
