@@ -12,7 +12,9 @@ import time
 import pytest
 from confluent_kafka.admin import AdminClient
 
+from tests.integration.conftest import Broker
 from tests.kafka_cluster import KafkaCluster
+from worker.kafka.broker import EmbeddedBroker
 
 LOSS_EXIT_S = 15.0
 
@@ -101,3 +103,23 @@ def test_a_deleted_output_topic_stops_the_worker(own_kafka, names, start_worker)
 
     assert code == 1
     assert changed and names.output in changed[0]["reason"]
+
+
+def test_the_embedded_broker_back_empty_stops_the_worker(names, start_worker, tmp_path):
+    """Tansu killed and restarted on its port with its memory gone (issue 10's case, where 112
+    events were logged as published and none arrived): exit 1, saying what changed."""
+    first = EmbeddedBroker()
+    first.start()
+    try:
+        worker = start_worker(Broker(first.bootstrap, "tansu"))
+        worker.wait_ready()
+        time.sleep(3)  # the watch's first look
+        first.stop()
+        with EmbeddedBroker(port=first.port):
+            code = worker.process.wait(60)
+    finally:
+        first.stop()
+    changed = [e for e in worker.log_events() if e.get("event") == "broker.changed"]
+
+    assert code == 1
+    assert changed, worker.log_path.read_text()[-3000:]

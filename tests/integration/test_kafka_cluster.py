@@ -96,6 +96,23 @@ def test_partition_leader_sigkilled_mid_stream(cluster3, names, start_worker):
     assert worker.process.poll() is None, worker.log_path.read_text()[-3000:]
 
 
+def test_partition_leader_paused_longer_than_its_session(cluster3, names, start_worker):
+    """The output leader's broker SIGSTOPped for 15 s (its broker session is 9 s, the worker's
+    6 s), then resumed: leadership moves, the worker rides it out in the same process."""
+
+    def disturb() -> str:
+        leader = cluster3.leader(names.output, 0)
+        cluster3.kill(leader, signal.SIGSTOP)
+        time.sleep(15)
+        cluster3.kill(leader, signal.SIGCONT)
+        return f"node {leader} paused 15 s"
+
+    worker = disturbed_run(cluster3, names, start_worker, disturb)
+    starts = [e for e in worker.log_events() if e.get("event") == "worker.ready"]
+    assert worker.process.poll() is None, worker.log_path.read_text()[-3000:]
+    assert len(starts) == 1
+
+
 def test_rolling_restart_of_all_three_brokers(cluster3, names, start_worker):
     """Each broker in turn stopped (SIGTERM) and restarted once the others are in sync."""
 
