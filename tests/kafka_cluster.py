@@ -31,7 +31,9 @@ from worker.errors import BrokerError
 from worker.kafka.broker import _die_with_parent, free_port, wait_for_metadata
 
 ROOT = Path(__file__).resolve().parent.parent
-LIBS = ROOT / "deploy" / "kafka" / "libs"
+# Another Kafka version's jars (a second CI leg) can be given in KAFKA_LIBS, fetched with
+# `mvn -f deploy/kafka/pom.xml dependency:copy-dependencies -Dkafka.version=V -DoutputDirectory=D`.
+LIBS = Path(os.environ.get("KAFKA_LIBS") or ROOT / "deploy" / "kafka" / "libs")
 # A JVM that starts fast and stays small: these brokers serve tests on a shared laptop, not load.
 JVM_FLAGS = (
     "-Xms128m",
