@@ -26,6 +26,7 @@ from pathlib import Path
 from types import TracebackType
 
 from aiokafka import AIOKafkaClient
+from aiokafka.structs import TopicPartition
 
 from worker.errors import BrokerError
 from worker.kafka.broker import _die_with_parent, free_port, wait_for_metadata
@@ -181,17 +182,17 @@ class KafkaCluster:
             f"version=1\ncluster.id={self.cluster_id}\nnode.id={node.node_id}\n"
             f"directory.id={_base64_uuid()}\n"
         )
-        properties = {**self.config(node)}
-        properties.setdefault("inter.broker.protocol.version", ".".join(self.version_parts()))
+        properties = self.config(node)
+        # With no bootstrap checkpoint, the metadata version comes from this (KRaft logs that
+        # it is deprecated; `kafka-storage.sh format` would start a JVM per node to write it).
+        version = ".".join(kafka_version(self.libs).split(".")[:2])
+        properties.setdefault("inter.broker.protocol.version", version)
         (node.directory / "server.properties").write_text(
             "".join(f"{key}={value}\n" for key, value in properties.items())
         )
         (node.directory / "log4j.properties").write_text(
             LOG4J.format(path=node.directory / "server.log")
         )
-
-    def version_parts(self) -> list[str]:
-        return kafka_version(self.libs).split(".")[:2]
 
     def _spawn(self, node: Node) -> None:
         command = [
@@ -300,8 +301,6 @@ class KafkaCluster:
             try:
                 await client.bootstrap()
                 await client._metadata_update(client.cluster, [topic])
-                from aiokafka.structs import TopicPartition
-
                 return int(client.cluster.leader_for_partition(TopicPartition(topic, partition)))
             finally:
                 await client.close()

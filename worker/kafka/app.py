@@ -210,7 +210,7 @@ def create_app(
 
 
 def watch_broker(app: faust.App, settings: Settings) -> Connectivity:
-    """Add the timer that probes the broker: logs each change of reachability once (and a
+    """Add the task that probes the broker: logs each change of reachability once (and a
     summary while it lasts), and crashes the worker (exit 1) when the broker stays away longer
     than `broker_loss_exit_s` or comes back without the topics and offsets it had."""
     watch = BrokerWatch(settings, worker_topics(settings))

@@ -135,7 +135,7 @@ class BrokerWatch:
         tps = [TopicPartition(t, p) for t, count in partitions.items() for p in range(count)]
         try:  # a partition without a leader for a moment (a broker of several lost) is no news
             ends = await asyncio.wait_for(consumer.end_offsets(tps), OFFSETS_TIMEOUT_S)
-        except Exception:
+        except Exception:  # the offsets are compared only when every partition answers
             ends = {}
         offsets = {(tp.topic, tp.partition): end for tp, end in ends.items()}
         return Snapshot(response.get("cluster_id"), partitions, offsets)
@@ -149,7 +149,7 @@ class BrokerWatch:
         for node in nodes or [client.get_random_node()]:
             try:
                 return (await client.send(node, request)).to_object()  # type: ignore[no-any-return]
-            except Exception as exc:
+            except Exception as exc:  # this broker is away: ask the next one
                 failure = exc
         raise failure
 
