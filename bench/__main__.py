@@ -1,6 +1,6 @@
-"""Every promise measured in one run, on one embedded broker, printed as one table.
+"""Every promise measured in one run, on one broker, printed as one table.
 
-    python -m bench [--size N]      # about 6 minutes at size 1; N scales traffic and durations
+    python -m bench [--size N] [--broker tansu|kafka]   # about 6 minutes at size 1 on Tansu
 
 P1 duplicate-heavy throughput (`bench.throughput`), P2 NER in the stream (`bench.ner_stream`),
 P3 latency, time to ready and fail-over (`bench.latency`), P4 state size and memory under TTL
@@ -14,9 +14,8 @@ import argparse
 import time
 from dataclasses import dataclass
 
-from bench import latency, memory, ner_stream, throughput
+from bench import brokers, latency, memory, ner_stream, throughput
 from bench.tables import table
-from worker.kafka.broker import EmbeddedBroker
 
 
 @dataclass(frozen=True)
@@ -195,10 +194,17 @@ HEADERS = ["", "measure", "value", "baseline", "ratio", "target", ""]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=1, help="scales traffic and durations")
+    parser.add_argument(
+        "--broker",
+        choices=brokers.FLAVORS,
+        default="tansu",
+        help="tansu (the embedded broker) or kafka (Apache Kafka from deploy/kafka's jars)",
+    )
     args = parser.parse_args()
     size = args.size
+    brokers.use(args.broker)
     started = time.perf_counter()
-    with EmbeddedBroker() as broker:
+    with brokers.running() as broker:
         p1 = throughput.measure(broker.bootstrap, stories=300 * size)
         p2 = ner_stream.measure(broker.bootstrap, stories=80 * size)
         rate = p2.records_rate / 2  # P3's traffic is P2's kind: new live blogs, NER on
@@ -220,7 +226,7 @@ def main() -> None:
         f"\nP1: {p1.records:,} refreshes of {traffic.stories} live blogs, "
         f"{traffic.update_sightings:,} update sightings, {traffic.repeated_share:.1%} repeated. "
         f"P2: {p2.records:,} crawls of {p2.records // 13} new live blogs. "
-        f"Whole run {time.perf_counter() - started:.0f} s."
+        f"Broker: {args.broker}. Whole run {time.perf_counter() - started:.0f} s."
     )
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import brokers
 from bench.tables import table
 from bench.throughput import WORKER, Run, produce, run_process
 from bench.traffic import duplicate_heavy
@@ -89,7 +90,7 @@ def texts_for_ner(lines: list[bytes], settings: Settings) -> list[str]:
 def measure(bootstrap: str, stories: int = 80) -> P2:
     tag = uuid.uuid4().hex[:6]
     traffic = duplicate_heavy(stories, 0, tag)
-    settings = run_settings("ner", tag).with_bootstrap(bootstrap, "tansu")
+    settings = run_settings("ner", tag).with_bootstrap(bootstrap, brokers.flavor())
     asyncio.run(ensure_topics(settings, [settings.input_topic]))
     asyncio.run(produce(bootstrap, settings.input_topic, traffic.lines))
     run = run_process(bootstrap, settings, WORKER)

@@ -36,6 +36,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from bench import brokers
 from bench.tables import table
 from bench.traffic import Traffic, duplicate_heavy
 from bench.worker_process import PARTITIONS, run_settings, settings_env
@@ -220,7 +221,7 @@ def measure(
     """Produce the traffic once, then time every contender over it on the broker at `bootstrap`."""
     tag = uuid.uuid4().hex[:6]
     traffic = duplicate_heavy(stories, recrawls, tag)
-    base = run_settings("bench", tag, entities=False).with_bootstrap(bootstrap, "tansu")
+    base = run_settings("bench", tag, entities=False).with_bootstrap(bootstrap, brokers.flavor())
     sinks = [f"pass-{tag}-{n}" for n in range(4)]
     asyncio.run(ensure_topics(base, [base.input_topic, *sinks]))
     asyncio.run(produce(bootstrap, base.input_topic, traffic.lines))

@@ -23,6 +23,7 @@ from typing import Any
 
 from aiokafka.partitioner import DefaultPartitioner
 
+from bench import brokers
 from worker.codec import story_key
 from worker.kafka.broker import terminate
 from worker.kafka.topics import ensure_topics, worker_topics
@@ -63,7 +64,7 @@ class RunNames:
 
     async def create_topics(self, bootstrap: str) -> None:
         """Every topic of the run, with the benchmark's partition count, before any worker."""
-        settings = self.settings.with_bootstrap(bootstrap, "tansu")
+        settings = self.settings.with_bootstrap(bootstrap, brokers.flavor())
         await ensure_topics(settings, worker_topics(settings))
 
 
@@ -73,7 +74,7 @@ def settings_env(bootstrap: str, settings: Settings, **extra: str) -> dict[str, 
     return {
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "NEWS_WORKER_BROKER_FLAVOR": "tansu",
+        "NEWS_WORKER_BROKER_FLAVOR": brokers.flavor(),
         "NEWS_WORKER_PARTITIONS": str(PARTITIONS),
         "NEWS_WORKER_LOG_FORMAT": "json",
         "NEWS_WORKER_LOG_LEVEL": "INFO",

@@ -31,10 +31,9 @@ def sample_lines() -> list[bytes]:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    import faust
-
     from worker.kafka.app import create_app
     from worker.kafka.broker import EmbeddedBroker
+    from worker.kafka.shutdown import GracefulWorker
     from worker.kafka.topics import ensure_topics
 
     broker = None
@@ -49,7 +48,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.set_event_loop(loop)
         loop.run_until_complete(ensure_topics(settings))
         app = create_app(settings, sample_lines() if args.demo else (), demo_tail=args.demo)
-        worker = faust.Worker(
+        worker = GracefulWorker(
+            settings.shutdown_grace_s,
             app,
             loop=loop,
             loglevel=settings.log_level,
@@ -69,6 +69,19 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if broker is not None:
             broker.stop()
             log.info("broker.stopped")
+
+
+def _topics(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.kafka.topics import ensure_topics, worker_topics
+
+    if settings.embedded:
+        print("KAFKA_BOOTSTRAP_SERVERS is not set", file=sys.stderr)
+        return 1
+    asyncio.run(ensure_topics(settings))
+    for name in worker_topics(settings):
+        print(name)
+    log.info("topics.ready", topics=worker_topics(settings))
+    return 0
 
 
 def _process(args: argparse.Namespace, settings: Settings) -> int:
@@ -138,6 +151,10 @@ def parser() -> argparse.ArgumentParser:
     process.add_argument("-o", "--output", default="-", help="events (default stdout)")
     process.add_argument("--dead-letter", help="dead letters (default: logged only)")
     process.set_defaults(handler=_process)
+    topics = commands.add_parser(
+        "topics", help="create (or check) every topic the worker uses, then exit"
+    )
+    topics.set_defaults(handler=_topics)
     broker = commands.add_parser("broker", help="only the embedded broker, in the foreground")
     broker.add_argument("--port", type=int, default=None, help="default: a free port")
     broker.set_defaults(handler=_broker)

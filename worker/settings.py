@@ -55,6 +55,9 @@ class Settings:
     compression: str = "zstd"
     session_timeout_s: float = 30.0
     health_file: str | None = None
+    group_instance_id: str | None = None
+    broker_loss_exit_s: float = 120.0
+    shutdown_grace_s: float = 25.0
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
     sasl_username: str | None = None
@@ -289,7 +292,26 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "NEWS_WORKER_HEALTH_FILE",
         "health_file",
         str,
-        "file touched every few seconds while the event loop is alive",
+        "file touched every few seconds while the event loop is alive and the broker answers",
+    ),
+    EnvVar(
+        "NEWS_WORKER_GROUP_INSTANCE_ID",
+        "group_instance_id",
+        str,
+        "static group membership (group.instance.id), one per replica: a restart within the "
+        "session timeout takes its partitions back without a rebalance",
+    ),
+    EnvVar(
+        "NEWS_WORKER_BROKER_LOSS_EXIT_S",
+        "broker_loss_exit_s",
+        _positive_float,
+        "exit non-zero after this long without an answer from the broker (not ready meanwhile)",
+    ),
+    EnvVar(
+        "NEWS_WORKER_SHUTDOWN_GRACE_S",
+        "shutdown_grace_s",
+        _positive_float,
+        "a stop signal ends the process within this long, drained or not (exit 1 if not)",
     ),
     EnvVar(
         "KAFKA_SECURITY_PROTOCOL",

@@ -1,7 +1,10 @@
-"""Integration fixtures: one embedded broker per session, unique topics per test, real clients.
+"""Integration fixtures: one broker per session, unique topics per test, real clients.
 
-The worker runs as a real process (`python -m worker run`) against the session broker; the test
-side talks to the broker with confluent-kafka, a third-party client, never with our own code.
+The broker is Apache Kafka (one KRaft node from the jars `make test` fetched,
+`tests/kafka_cluster.py`); a test that takes `broker` parametrised with "tansu" runs on the
+embedded broker instead, and `cluster3` gives a test three Kafka nodes of its own. The worker
+runs as a real process (`python -m worker run`); the test side talks to the broker with
+confluent-kafka, a third-party client, never with our own code.
 """
 
 from __future__ import annotations
@@ -19,8 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Producer,
+    TopicPartition,
+)
+from confluent_kafka.admin import AdminClient, NewTopic
 
+from tests.kafka_cluster import KafkaCluster
 from worker.kafka.broker import EmbeddedBroker
 
 
@@ -33,12 +45,61 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 READY_TIMEOUT_S = 60.0
+# Kafka's smallest allowed session (group.min.session.timeout.ms is 6 s): a SIGKILLed worker's
+# partitions move after 6 s, not after the worker's 30 s default, so kill tests stay short.
+KAFKA_TEST_SESSION_S = "6"
+
+
+@dataclass
+class Broker:
+    """A running broker as the tests see it: where it is, what it is, and what it can do."""
+
+    bootstrap: str
+    flavor: str  # "kafka" or "tansu"
+    replication_factor: int = 1
+    cluster: KafkaCluster | None = None
+
+    def env(self) -> dict[str, str]:
+        """What a worker on this broker is told about it."""
+        env = {
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "NEWS_WORKER_BROKER_FLAVOR": self.flavor,
+            "NEWS_WORKER_REPLICATION_FACTOR": str(self.replication_factor),
+        }
+        if self.flavor == "kafka":
+            env["NEWS_WORKER_SESSION_TIMEOUT_S"] = KAFKA_TEST_SESSION_S
+        return env
+
+
+def kafka_broker(cluster: KafkaCluster) -> Broker:
+    return Broker(cluster.bootstrap, "kafka", cluster.replication_factor, cluster)
 
 
 @pytest.fixture(scope="session")
-def broker() -> Iterator[EmbeddedBroker]:
+def kafka_session() -> Iterator[Broker]:
+    """One Apache Kafka node for the whole session."""
+    with KafkaCluster(1) as cluster:
+        yield kafka_broker(cluster)
+
+
+@pytest.fixture(scope="session")
+def tansu_session() -> Iterator[Broker]:
+    """The embedded broker (Tansu), started the first time a test asks for it."""
     with EmbeddedBroker() as running:
-        yield running
+        yield Broker(running.bootstrap, "tansu")
+
+
+@pytest.fixture(params=["kafka"])
+def broker(request: pytest.FixtureRequest) -> Broker:
+    """The session broker: Apache Kafka, or Tansu for a test parametrised with "tansu"."""
+    return request.getfixturevalue(f"{request.param}_session")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def cluster3() -> Iterator[KafkaCluster]:
+    """Three Apache Kafka nodes of this test's own (RF 3, min ISR 2): tests may kill them."""
+    with KafkaCluster(3) as cluster:
+        yield cluster
 
 
 @dataclass
@@ -123,13 +184,12 @@ class WorkerProcess:
         return code
 
 
-def worker_env(bootstrap: str, names: Names, data_dir: Path, **extra_env: str) -> dict[str, str]:
-    """The environment of a test worker: this test's topics and group on broker `bootstrap`."""
+def worker_env(broker: Broker, names: Names, data_dir: Path, **extra_env: str) -> dict[str, str]:
+    """The environment of a test worker: this test's topics and group on `broker`."""
     return {
         **os.environ,
         **names.env(),
-        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "NEWS_WORKER_BROKER_FLAVOR": "tansu",
+        **broker.env(),
         "NEWS_WORKER_PARTITIONS": "2",
         "NEWS_WORKER_LOG_FORMAT": "json",
         "NEWS_WORKER_DATA_DIR": str(data_dir),
@@ -139,13 +199,14 @@ def worker_env(bootstrap: str, names: Names, data_dir: Path, **extra_env: str) -
 
 
 @pytest.fixture
-def start_worker(broker: EmbeddedBroker, names: Names, tmp_path: Path) -> Iterator[object]:
+def start_worker(broker: Broker, names: Names, tmp_path: Path) -> Iterator[object]:
     """Factory: start a worker with this test's topics and group, on the session broker unless
-    `bootstrap` names another."""
+    `on` names another (a Broker, or a KafkaCluster)."""
     started: list[WorkerProcess] = []
 
-    def start(bootstrap: str | None = None, **extra_env: str) -> WorkerProcess:
-        env = worker_env(bootstrap or broker.bootstrap, names, tmp_path / "data", **extra_env)
+    def start(on: Broker | KafkaCluster | None = None, **extra_env: str) -> WorkerProcess:
+        target = kafka_broker(on) if isinstance(on, KafkaCluster) else on or broker
+        env = worker_env(target, names, tmp_path / "data", **extra_env)
         worker = WorkerProcess(env, tmp_path / f"worker-{len(started)}.log").start()
         started.append(worker)
         return worker
@@ -156,11 +217,29 @@ def start_worker(broker: EmbeddedBroker, names: Names, tmp_path: Path) -> Iterat
             worker.stop(signal.SIGKILL)
 
 
+def ensure_topic(bootstrap: str, topic: str, partitions: int = 2) -> None:
+    """Create `topic` if it does not exist, as the crawlers' side would: Apache Kafka here does
+    not auto-create topics, and a test may send before the worker has created its topics."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    metadata = admin.list_topics(timeout=10)
+    if topic in metadata.topics:
+        return
+    replicas = min(3, len(metadata.brokers))
+    for future in admin.create_topics([NewTopic(topic, partitions, replicas)]).values():
+        try:
+            future.result()
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise
+
+
 def replay_slowly(
     bootstrap: str, topic: str, lines: list[bytes], every_s: float = 0.3
 ) -> threading.Thread:
     """Send `lines` four at a time, one batch every `every_s`, in a thread: the stream is still
     busy when a test disturbs it."""
+
+    ensure_topic(bootstrap, topic)
 
     def run() -> None:
         # The default delivery timeout (300 s) outlasts any disturbance: the client retries.
@@ -178,11 +257,12 @@ def replay_slowly(
 
 
 @pytest.fixture
-def produce(broker: EmbeddedBroker) -> Iterator[object]:
+def produce(broker: Broker) -> Iterator[object]:
     """Factory: send values (bytes or None) with confluent-kafka and wait for delivery."""
     producer = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all"})
 
     def send(topic: str, values: list[bytes | None], key: bytes | None = b"crawler") -> None:
+        ensure_topic(broker.bootstrap, topic)
         failures: list[object] = []
         for value in values:
             producer.produce(
@@ -252,7 +332,7 @@ def _poll(consumer: Consumer) -> list[Record]:
 
 
 @pytest.fixture
-def consume(broker: EmbeddedBroker) -> object:
+def consume(broker: Broker) -> object:
     """Factory: `read_topic` on the session broker."""
 
     def read(topic: str, count: int, timeout: float = 60.0, settle: float = 0.0) -> list[Record]:

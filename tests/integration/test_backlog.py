@@ -17,7 +17,7 @@ from collections import defaultdict
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
 from tests.fixtures import refreshes
-from tests.integration.conftest import Names, read_topic
+from tests.integration.conftest import Names, ensure_topic, read_topic
 from tests.integration.test_crash_replay import undisturbed_ids
 from worker.kafka.stages import ORIGIN_HEADER
 
@@ -79,6 +79,7 @@ def assert_all_routed(bootstrap: str, names: Names, sent: int) -> None:
 
 def send_keyed(bootstrap: str, topic: str, lines: list[bytes]) -> None:
     """Each crawl keyed by its story, so the backlog is spread over both partitions."""
+    ensure_topic(bootstrap, topic)
     producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
     for line in lines:
         producer.produce(topic, value=line, key=json.loads(line)["url"].encode())

@@ -18,7 +18,14 @@ import pytest
 from confluent_kafka import Producer
 
 from tests.fixtures import poison, refreshes
-from tests.integration.conftest import Names, Record, WorkerProcess, read_topic, worker_env
+from tests.integration.conftest import (
+    Names,
+    Record,
+    WorkerProcess,
+    ensure_topic,
+    read_topic,
+    worker_env,
+)
 from tests.integration.test_crash_replay import undisturbed_ids
 from worker.codec import DEAD_LETTER_KEY_BYTES, schema_error
 
@@ -28,6 +35,7 @@ DEADLINE_S = 180.0
 
 def send_large(bootstrap: str, topic: str, values: list[bytes | None]) -> None:
     """Produce `values` in order; the client's 1 MB default would refuse the largest."""
+    ensure_topic(bootstrap, topic)
     producer = Producer(
         {"bootstrap.servers": bootstrap, "acks": "all", "message.max.bytes": 8 * 1024 * 1024}
     )

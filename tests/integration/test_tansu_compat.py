@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from worker.kafka.tansu import true_end_offsets
@@ -11,6 +12,7 @@ from worker.kafka.topics import ensure_topics
 from worker.settings import Settings
 
 
+@pytest.mark.parametrize("broker", ["tansu"], indirect=True)
 def test_true_end_offsets_reach_the_real_high_watermark(broker, names):
     """Where ListOffsets(latest) stops at a batch's first record, the workaround finds the end."""
 

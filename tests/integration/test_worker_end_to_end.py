@@ -1,9 +1,12 @@
-"""The streaming worker on the embedded broker: sample in, the offline command's events out."""
+"""The streaming worker on Apache Kafka and on the embedded broker: sample in, the offline
+command's events out."""
 
 from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+
+import pytest
 
 from worker.cli import sample_lines
 from worker.offline import process_lines
@@ -24,6 +27,7 @@ def offline_events(lines: list[bytes]) -> list[dict[str, object]]:
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
+@pytest.mark.parametrize("broker", ["kafka", "tansu"], indirect=True)
 def test_streaming_worker_emits_the_same_events_as_process(names, start_worker, produce, consume):
     """The sample through the broker gives exactly the events `news-worker process` gives."""
     worker = start_worker()

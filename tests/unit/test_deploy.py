@@ -2,26 +2,21 @@
 
 No Docker engine is needed. The compose file is parsed with PyYAML, the Dockerfile with a small
 line parser, and the worker's environment is checked against `worker.settings.ENVIRONMENT`, the
-one table of variables the worker reads. The topics job's shell script is run under /bin/sh with
-a stub `kafka-topics.sh` that records its arguments, so the topics it would create are observed,
-not guessed from the text.
+one table of variables the worker reads. The broker's version and settings are compared with the
+ones the tests run (`deploy/kafka/pom.xml`, `tests/kafka_cluster.py`);
+`tests/integration/test_compose_env.py` runs a worker with the compose file's environment.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import shlex
-import stat
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from worker.settings import ENVIRONMENT, Settings
@@ -70,58 +65,10 @@ def _worker_env() -> dict[str, str]:
     return _environment(_service("worker"))
 
 
-def _topic_creations(tmp_root: Path) -> list[dict[str, str]]:
-    """Run the topics job's script with a stub kafka-topics.sh; one dict per `--create` call."""
-    service = _service("topics")
-    argv = [*_as_list(service.get("entrypoint")), *_as_list(service.get("command"))]
-    assert argv[:2] == ["/bin/sh", "-c"], f"topics job is not a shell script: {argv!r}"
-    script = _unescape_compose(argv[2])
-    assert KAFKA_BIN + "kafka-topics.sh" in script
-
-    stub_dir = tmp_root / "bin"
-    stub_dir.mkdir(parents=True, exist_ok=True)
-    log = tmp_root / "calls.jsonl"
-    stub = stub_dir / "kafka-topics.sh"
-    stub.write_text(
-        f"#!{sys.executable}\n"
-        "import json, sys\n"
-        f"with open({str(log)!r}, 'a') as calls:\n"
-        "    calls.write(json.dumps(sys.argv[1:]) + '\\n')\n"
-    )
-    stub.chmod(stub.stat().st_mode | stat.S_IXUSR)
-
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **_environment(service)}
-    subprocess.run(
-        ["/bin/sh", "-c", script.replace(KAFKA_BIN, f"{stub_dir}/"), *argv[3:]],
-        env=env,
-        check=True,
-        timeout=30,
-    )
-    calls = [json.loads(line) for line in log.read_text().splitlines()]
-    creations = []
-    for call in calls:
-        if "--create" not in call:
-            continue
-        options = {
-            arg: call[i + 1] if i + 1 < len(call) and not call[i + 1].startswith("--") else ""
-            for i, arg in enumerate(call)
-            if arg.startswith("--")
-        }
-        creations.append(options)
-    return creations
-
-
 def _as_list(value: str | list[str] | None) -> list[str]:
     if value is None:
         return []
     return shlex.split(value) if isinstance(value, str) else [str(v) for v in value]
-
-
-@pytest.fixture(scope="module")
-def topic_creations(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, str]]:
-    if not Path("/bin/sh").exists():
-        pytest.skip("no /bin/sh to run the topics job's script")
-    return _topic_creations(tmp_path_factory.mktemp("topics-job"))
 
 
 def test_kafka_is_the_official_apache_image_pinned_to_a_version() -> None:
@@ -147,8 +94,61 @@ def test_kafka_advertises_the_address_the_worker_bootstraps_from() -> None:
     """The broker advertises kafka:9092, the address in the worker's KAFKA_BOOTSTRAP_SERVERS."""
     env = _environment(_service("kafka"))
     assert "PLAINTEXT://:9092" in env["KAFKA_LISTENERS"].split(",")
-    assert env["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
+    assert "PLAINTEXT://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
     assert _worker_env()["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+
+
+def test_kafka_has_a_listener_reachable_from_the_host() -> None:
+    """A HOST listener on 29092, advertised as localhost:29092 and published on that port."""
+    kafka = _service("kafka")
+    env = _environment(kafka)
+    assert "HOST://:29092" in env["KAFKA_LISTENERS"].split(",")
+    assert "HOST://localhost:29092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
+    assert "HOST:PLAINTEXT" in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
+    assert "29092:29092" in kafka["ports"]
+
+
+def test_kafka_version_is_the_tested_one() -> None:
+    """The image's Kafka version is the one deploy/kafka/pom.xml fetches for the tests."""
+    pom = (ROOT / "deploy" / "kafka" / "pom.xml").read_text()
+    version = re.search(r"<kafka.version>([^<]+)</kafka.version>", pom)
+    assert version is not None
+    assert _service("kafka")["image"] == f"apache/kafka:{version.group(1)}"
+
+
+def test_kafka_settings_are_the_tested_ones() -> None:
+    """Every broker setting the compose file gives is what the tests' one-node Kafka runs with
+    (listeners and paths aside), and the settings that decide durability are all given."""
+    from tests.kafka_cluster import KafkaCluster
+
+    cluster = KafkaCluster(1)
+    try:
+        tested = cluster.config(cluster.nodes[0])
+    finally:
+        cluster.stop()
+    place = {"node.id", "log.dirs", "cluster.id", "controller.quorum.voters"}
+    given = {
+        name.removeprefix("KAFKA_").lower().replace("_", "."): value
+        for name, value in _environment(_service("kafka")).items()
+        if name.startswith("KAFKA_")
+    }
+    differing = {
+        key: (value, tested.get(key))
+        for key, value in given.items()
+        if key not in place and "listener" not in key and tested.get(key) != value
+    }
+    assert differing == {}
+    durability = {
+        "auto.create.topics.enable",
+        "min.insync.replicas",
+        "unclean.leader.election.enable",
+        "default.replication.factor",
+        "offsets.topic.replication.factor",
+        "transaction.state.log.replication.factor",
+        "transaction.state.log.min.isr",
+        "group.initial.rebalance.delay.ms",
+    }
+    assert durability <= set(given)
 
 
 def test_kafka_single_node_internal_topics_use_replication_factor_one() -> None:
@@ -176,41 +176,18 @@ def test_kafka_has_a_broker_api_healthcheck_and_a_data_volume() -> None:
 def test_topics_job_waits_for_a_healthy_broker_and_runs_once() -> None:
     """The topics job starts after the kafka healthcheck passes and is not restarted."""
     topics = _service("topics")
-    assert topics["image"] == _service("kafka")["image"]
     assert topics["depends_on"]["kafka"]["condition"] == "service_healthy"
     assert topics.get("restart", "no") == "no"
 
 
-def test_topics_job_creates_exactly_the_workers_topics(
-    topic_creations: list[dict[str, str]],
-) -> None:
-    """The topics created equal the worker's input, output and dead-letter topics."""
-    settings = Settings.from_env(_worker_env())
-    created = [call["--topic"] for call in topic_creations]
-    assert sorted(created) == sorted(
-        [settings.input_topic, settings.output_topic, settings.deadletter_topic]
-    )
-
-
-def test_topics_job_uses_the_workers_partitions_and_replication_factor(
-    topic_creations: list[dict[str, str]],
-) -> None:
-    """Each topic gets NEWS_WORKER_PARTITIONS partitions and the worker's replication factor."""
-    settings = Settings.from_env(_worker_env())
-    assert settings.partitions == 8
-    for call in topic_creations:
-        assert int(call["--partitions"]) == settings.partitions, call
-        assert int(call["--replication-factor"]) == settings.replication_factor, call
-
-
-def test_topics_job_is_idempotent_and_targets_the_broker(
-    topic_creations: list[dict[str, str]],
-) -> None:
-    """Every create uses --if-not-exists (re-running `up` succeeds) against kafka:9092."""
-    assert topic_creations
-    for call in topic_creations:
-        assert "--if-not-exists" in call, call
-        assert call["--bootstrap-server"] == "kafka:9092", call
+def test_topics_job_is_the_worker_creating_its_own_topics() -> None:
+    """The job runs `news-worker topics` from the worker's image with the worker's environment:
+    it creates every topic the worker uses (internal ones too) exactly as the worker would."""
+    topics, worker = _service("topics"), _service("worker")
+    assert topics["image"] == worker["image"]
+    assert topics["build"] == worker["build"]
+    assert _as_list(topics["command"]) == ["topics"]
+    assert _environment(topics) == _worker_env()
 
 
 def test_worker_runs_two_replicas_built_from_the_dockerfile() -> None:

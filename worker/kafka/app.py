@@ -19,13 +19,16 @@ from mode import CrashingSupervisor
 
 from worker.codec import decode_json
 from worker.enricher import enricher_for
+from worker.errors import BrokerError
 from worker.kafka import tansu
 from worker.kafka.client import faust_credentials
 from worker.kafka.faust_rebalance import patch_faust_rebalance
 from worker.kafka.limits import max_record_bytes
+from worker.kafka.shutdown import exit_within
 from worker.kafka.stages import Processor, Router
 from worker.kafka.story_table import story_table
-from worker.kafka.topics import repartition_topic
+from worker.kafka.topics import repartition_topic, worker_topics
+from worker.kafka.watch import PROBE_INTERVAL_S, BrokerWatch, Connectivity, Layout
 from worker.logs import get_logger
 from worker.settings import Settings
 
@@ -65,6 +68,7 @@ def faust_settings(settings: Settings) -> dict[str, Any]:
         "broker_heartbeat_interval": max(1.0, settings.session_timeout_s / 10),
         "broker_commit_interval": 1.0,
         "consumer_auto_offset_reset": "earliest",
+        "consumer_group_instance_id": settings.group_instance_id,
         "processing_guarantee": "at_least_once",
         "producer_acks": -1,
         # Re-crawls of one story are alike, so their batches compress well: fewer bytes through
@@ -189,11 +193,65 @@ def create_app(
         if evicted:
             log.info("story.evicted", count=evicted)
 
+    @app.on_partitions_assigned.connect
+    async def log_assignment(app: faust.App, assigned: set[Any], **_: Any) -> None:
+        partitions = sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)
+        log.info("partitions.assigned", count=len(partitions), partitions=partitions)
+
+    connectivity = watch_broker(app, settings)
     if settings.health_file:
         health = Path(settings.health_file)
 
         @app.timer(HEALTH_INTERVAL_S, on_leader=False)
         async def heartbeat() -> None:
-            health.touch()
+            if connectivity.reachable:  # not ready while the broker does not answer
+                health.touch()
 
     return app
+
+
+def watch_broker(app: faust.App, settings: Settings) -> Connectivity:
+    """Add the task that probes the broker: logs each change of reachability once (and a
+    summary while it lasts), and crashes the worker (exit 1) when the broker stays away longer
+    than `broker_loss_exit_s` or comes back without the topics and offsets it had."""
+    watch = BrokerWatch(settings, worker_topics(settings))
+    connectivity = Connectivity(settings.broker_loss_exit_s)
+    layout = Layout()
+
+    async def probe() -> None:
+        now = time.monotonic()
+        try:
+            snapshot = await watch.probe()
+        except Exception as exc:  # any failure to answer in time is "unreachable"
+            verdict = connectivity.observe(False, now)
+            down = round(connectivity.down_for(now), 1)
+            if verdict == "lost":
+                log.error("broker.unreachable", error=repr(exc)[:200])
+            elif verdict == "still_lost":
+                log.error("broker.still_unreachable", seconds=down)
+            elif verdict == "give_up":
+                log.critical("broker.given_up", seconds=down)
+                raise BrokerError(f"no answer from the broker for {down} s") from exc
+            return
+        if connectivity.observe(True, now) == "back":
+            log.warning("broker.reachable")
+        problem = layout.check(snapshot)
+        if problem is not None:
+            log.critical("broker.changed", reason=problem)
+            raise BrokerError(f"the broker is not the one the worker started on: {problem}")
+
+    @app.task
+    async def probe_broker() -> None:
+        try:
+            while True:
+                await asyncio.sleep(PROBE_INTERVAL_S)
+                try:
+                    await probe()
+                except BrokerError as exc:
+                    exit_within(settings.shutdown_grace_s)  # Faust's stop waits on the broker
+                    await app.crash(exc)
+                    return
+        finally:
+            await watch.close()
+
+    return connectivity
