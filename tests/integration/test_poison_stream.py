@@ -181,7 +181,7 @@ def run_hostile(broker: Any, tmp: Path, records: list[poison.Hostile], **env: st
     tag = uuid.uuid4().hex[:10]
     names = Names(f"raw-{tag}", f"updates-{tag}", f"dead-{tag}", f"group-{tag}")
     worker = WorkerProcess(
-        worker_env(broker.bootstrap, names, tmp / "data", **env), tmp / "worker.log"
+        worker_env(broker, names, tmp / "data", **env), tmp / "worker.log"
     ).start()
     worker.wait_ready()
     places = send_hostile(broker.bootstrap, names.input, records)
@@ -197,8 +197,9 @@ def run_hostile(broker: Any, tmp: Path, records: list[poison.Hostile], **env: st
 
 
 @pytest.fixture(scope="module")
-def hostile_run(broker, tmp_path_factory) -> Iterator[HostileRun]:
-    run = run_hostile(broker, tmp_path_factory.mktemp("hostile"), STREAMED)
+def hostile_run(kafka_session, tmp_path_factory) -> Iterator[HostileRun]:
+    """One worker on Apache Kafka through which every hostile record goes."""
+    run = run_hostile(kafka_session, tmp_path_factory.mktemp("hostile"), STREAMED)
     yield run
     run.worker.stop(signal.SIGKILL)
 

@@ -15,6 +15,7 @@ import weakref
 from collections import ChainMap
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -38,6 +39,7 @@ from worker.pipeline.story import story_id
 from worker.settings import Settings
 
 log = get_logger("worker.stages")
+STATE_SHARE_OF_LIMIT = 0.8  # of the changelog topic's record limit, for a story's state
 CORE_INLINE_BYTES = 64 * 1024  # larger records run the core off the event loop
 NER_CHUNK = 64  # texts per NER call: spaCy's own batch size
 NER_FIRST_CHUNK = 16  # the first call of a batch, to start NER soon after the batch does
@@ -95,6 +97,14 @@ class Processor(Publisher):
         self.ner_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ner")
         self.core_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="core")
         self.unjudged: set[str] = set()  # stories the eviction timer could not judge, logged
+
+    async def read_sizes(self) -> None:
+        """The topics' limits, and a story state budget that fits the changelog topic's (with
+        room for the record's framing and the names enrichment adds)."""
+        await super().read_sizes()
+        room = int(self.sizes.limit(changelog_topic(self.settings)) * STATE_SHARE_OF_LIMIT)
+        if room < self.limits.max_state_bytes:
+            self.limits = replace(self.limits, max_state_bytes=room)
 
     async def process(self, events: Sequence[EventT]) -> None:
         await self.read_sizes()
