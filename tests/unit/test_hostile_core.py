@@ -327,3 +327,13 @@ def test_a_new_post_glued_on_top_of_an_older_one_is_created_on_its_own() -> None
     events, _ = replay([first, glued])
     assert [e["type"] for e in events] == ["update.created", "update.created"]
     assert events[1]["text"] == "Schools will close at noon, the council said."
+
+
+def test_a_headline_only_post_that_gains_a_body_is_revised() -> None:
+    """A gallery headline with no text that later gets a sentence is the same update."""
+    gallery = "PHOTOS: Carrow Bridge under water"
+    first = {**crawl([], "2026-11-30T08:00:00Z"), "updates": [{"headline": gallery, "text": ""}]}
+    body = "The gauge reached 4.7 metres at 11am."
+    later = {**crawl([]), "updates": [{"headline": gallery, "text": body}]}
+    events, _ = replay([first, later])
+    assert [e["type"] for e in events] == ["update.created", "update.revised"]

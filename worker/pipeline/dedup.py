@@ -20,7 +20,7 @@ from functools import cached_property, lru_cache
 
 from worker.pipeline.cleaning import comparison_form
 from worker.pipeline.fingerprint import exact_hash, shingles
-from worker.pipeline.paragraphs import ParagraphCounts, new_on_top
+from worker.pipeline.paragraphs import ParagraphCounts, new_on_top, paragraphs
 from worker.pipeline.revision import Change, classify
 from worker.pipeline.state import STORED_TEXT_MAX_CHARS, StoryState, UpdateRecord
 
@@ -29,6 +29,7 @@ CONTAINED_MIN = 0.8  # share of the shorter text's shingles found in the longer 
 CONTAINED_MIN_SHINGLES = 4  # containment decides only for texts at least this long
 SHORT_TEXT_CHARS = 300  # a comparison form this short is also compared character by character
 SHORT_TEXT_MIN = 0.85  # difflib ratio at or above which two short texts are one update
+ONE_LINER_MIN_WORDS = 4  # a one-line post this long is found again as a longer post's first line
 COMMON_SHINGLE = 64  # a shingle in more earlier updates than this says nothing about any one
 
 
@@ -115,13 +116,25 @@ class _NearIndex:
         self.records = records
         self.sizes: dict[str, int] = {}
         self.postings: dict[str, list[str]] = {}
+        self.one_liners: dict[str, list[str]] = {}
         for uid, record in records.items():
+            lines = [record.headline] if record.headline else []
+            lines += paragraphs(record.text)[:2]
+            if len(lines) == 1 and len(lines[0].split()) >= ONE_LINER_MIN_WORDS:
+                self.one_liners.setdefault(comparison_form(lines[0]), []).append(uid)
             features = _features(_record_form(record))
             self.sizes[uid] = len(features)
             for feature in features:
                 self.postings.setdefault(feature, []).append(uid)
 
     def nearest(self, candidate: Candidate, claimed: set[str]) -> tuple[str, float] | None:
+        # A one-line post (a gallery headline, a breaking line) that gained a body since: its
+        # line now heads the post, as headline or first paragraph.
+        first = paragraphs(candidate.text)[:1]
+        for line in [candidate.headline, *first]:
+            for uid in self.one_liners.get(comparison_form(line), ()) if line else ():
+                if uid not in claimed and self.records[uid].kind == candidate.kind:
+                    return uid, 1.0
         shared: Counter[str] = Counter()
         for feature in candidate.features:
             posting = self.postings.get(feature, ())
