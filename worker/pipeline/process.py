@@ -64,7 +64,7 @@ def crawl_time(article: Mapping[str, Any], now: datetime, limits: Limits) -> dat
     near the end of the calendar would overflow the TTL arithmetic."""
     fetched = _time(article["fetched_at"])
     if fetched > now + limits.max_future:
-        ahead = fetched - now
+        ahead = timedelta(seconds=int((fetched - now).total_seconds()))
         raise ImplausibleTime(
             f"fetched_at {article['fetched_at']} is {ahead} ahead of the worker's clock "
             f"(at most {limits.max_future} allowed)"
