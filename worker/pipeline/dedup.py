@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
@@ -303,7 +304,7 @@ def _exact(
 
 
 def new_update_id(
-    story_id: str, candidate: Candidate, state: StoryState, taken: set[str] = frozenset()
+    story_id: str, candidate: Candidate, state: StoryState, taken: Collection[str] = ()
 ) -> str:
     """The crawler's id, or one derived from the story and the update's first-seen text; an
     identical text already holding that id (another post, or a forgotten one) takes the next
